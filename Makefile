@@ -1,0 +1,76 @@
+# Every target does its own set-up: a fresh clone needs only `make book` or `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+JB_FLAGS := -n -W --keep-going
+PORT ?= 8000
+# Pytest runs notebooks on both cores; override with `make test WORKERS=1`.
+WORKERS ?= 2
+NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard book/*.ipynb)
+
+.PHONY: help env book test unit notebooks html browser-deps browser claims bench serve execute lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+env: $(STAMP) ## Create .venv and install requirements.txt (done by every other target)
+
+book: $(STAMP) ## Build the HTML book into _build/html (warnings are errors)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	test -f _build/html/index.html
+
+unit: $(STAMP) ## Model unit, property and calibration tests, and the build-gate fixtures
+	$(BIN)/pytest tests -m "not browser" -n $(WORKERS)
+
+notebooks: $(STAMP) ## Re-run every notebook and compare its outputs with the stored ones (nbval, strict)
+	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/sanitize.cfg -n $(WORKERS) --dist loadfile
+
+browser-deps: ## Install Debian's Chromium for the browser tests, if it is missing
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+browser: $(STAMP) browser-deps ## Open every page of the built book in headless Chromium
+	$(BIN)/pytest tests -m browser
+
+test: $(STAMP) browser-deps ## Everything: unit tests, nbval, the book build, HTML and browser checks
+	$(MAKE) unit
+	$(MAKE) notebooks
+	$(MAKE) book
+	$(MAKE) browser
+
+claims: $(STAMP) ## Print the claims ledger as JSON, computed now
+	@$(BIN)/python -m cart_autoimmunity.ledger
+
+bench: $(STAMP) browser-deps ## Measure build, test and model speed; write benchmarks/results.md
+	$(BIN)/python benchmarks/run.py
+
+serve: ## Serve the built book on http://127.0.0.1:$(PORT)
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+execute: $(STAMP) ## Re-execute notebooks in place (NB=notebooks/04_erlangen.ipynb for one)
+	$(BIN)/python scripts/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+
+lock: ## Re-resolve requirements.in into the pinned requirements.txt
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet -r requirements.in
+	{ head -n 2 requirements.txt; .lockenv/bin/pip freeze --exclude-editable; \
+	  echo "# The book's model package, editable, so notebooks import it without path hacks."; echo "-e ."; } > requirements.lock
+	mv requirements.lock requirements.txt && rm -rf .lockenv
+
+clean: ## Remove the build, caches and the virtual environment
+	rm -rf _build .venv .pytest_cache .hypothesis benchmarks/_work
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,64 @@
+"""One place for every model parameter, one module per model family.
+
+Each module defines frozen dataclasses built with :func:`param`; this package collects
+them into the table rendered in the book's model appendix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+
+import pandas as pd
+
+from ._fields import Parameters, param, source_keys, validate_fields
+
+__all__ = ["Parameters", "param", "source_keys", "validate_fields", "parameter_classes", "parameter_table"]
+
+
+def parameter_classes() -> list[type]:
+    """Every parameter dataclass in this package, in module order then definition order."""
+    classes: list[type] = []
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        members = [
+            obj
+            for obj in vars(module).values()
+            if inspect.isclass(obj)
+            and dataclasses.is_dataclass(obj)
+            and issubclass(obj, Parameters)
+            and obj.__module__ == module.__name__
+        ]
+        classes.extend(sorted(members, key=lambda cls: inspect.getsourcelines(cls)[1]))
+    return classes
+
+
+def parameter_table() -> pd.DataFrame:
+    """A tidy table of every parameter: family, set, name, value, unit, basis and reason.
+
+    ``basis`` is ``"source"`` (with citation keys in ``source``) or ``"assumption"`` (with a
+    one-line reason in ``assumption``).
+    """
+    rows = []
+    for cls in parameter_classes():
+        defaults = cls()
+        for field in dataclasses.fields(cls):
+            meta = field.metadata
+            rows.append(
+                {
+                    "family": cls.__module__.rsplit(".", 1)[-1],
+                    "parameter_set": cls.__name__,
+                    "name": field.name,
+                    "value": getattr(defaults, field.name),
+                    "unit": meta["unit"],
+                    "description": meta["description"],
+                    "basis": "source" if meta["source"] else "assumption",
+                    "source": meta["source"] or "",
+                    "assumption": meta["assumption"] or "",
+                }
+            )
+    return pd.DataFrame(rows)
