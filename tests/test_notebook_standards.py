@@ -1,0 +1,164 @@
+"""Every chapter meets the book's standards: run in order, figures described, numbers sourced.
+
+These read the stored notebooks; nbval (``make notebooks``) re-runs them and compares outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from book_standards import number_violations, prose_units, unaccounted_numbers
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+BOOK_NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+ALL_NOTEBOOKS = CHAPTERS + BOOK_NOTEBOOKS
+PAGES = sorted((ROOT / "book").glob("*.md"))
+REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+REQUIRED_SECTIONS = ["## The claim", "## What the data say", "## What the model says", "## Verdict", "## Key takeaways", "## Try it"]
+VERDICTS = ("supported with caveats", "oversimplified", "not supported", "supported")
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _markdown(nb: dict) -> str:
+    return "\n\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def _code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+# --- the checker itself must bite ---------------------------------------------------------
+
+
+def test_number_rule_flags_an_uncited_number():
+    assert number_violations("Autoimmune disease affects 1 in 10 people.") == ["Autoimmune disease affects 1 in 10 people."]
+
+
+def test_number_rule_accepts_cited_glued_and_named_numbers():
+    text = (
+        "About one in ten people are affected {cite:p}`conrad2023`. "
+        "B cells returned after {glue:text}`b_return:.0f` days. "
+        "CD19 and IL-6 are names, as is type 1 diabetes; grade 3 is a category. "
+        "The first patient was treated in 2021."
+    )
+    assert number_violations(text) == []
+
+
+def test_number_rule_splits_sentences_and_table_rows():
+    text = "A cited 40% {cite:p}`klinke2008`. An uncited 80%.\n\n| trial | 13% |\n"
+    assert [unaccounted_numbers(u) for u in prose_units(text)] == [[], ["80%"], ["13%"]]
+
+
+# --- chapters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_cells_ran_top_to_bottom_without_errors(path):
+    nb = _load(path)
+    cells = _code_cells(nb)
+    assert cells, "no code cells"
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error", _source(cell)[:80]
+            assert not (output["output_type"] == "stream" and output["name"] == "stderr"), output.get("text")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_set_up_cell_is_hidden_and_installs_on_colab(path):
+    first = _code_cells(_load(path))[0]
+    assert "hide-input" in first["metadata"].get("tags", []) or "remove-input" in first["metadata"].get("tags", [])
+    source = _source(first)
+    assert "import cart_autoimmunity" in source
+    assert f'%pip install --quiet "git+{REPOSITORY_URL}"' in source
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_chapter_has_the_book_shape(path):
+    markdown = _markdown(_load(path))
+    assert re.search(r"^# \S", markdown, re.M), "a title"
+    assert "Learning objectives" in markdown
+    missing = [s for s in REQUIRED_SECTIONS if s not in markdown]
+    assert not missing, f"missing sections {missing}"
+    verdict = markdown.split("## Verdict", 1)[1].split("\n## ", 1)[0].lower()
+    assert any(f"**{v}" in verdict for v in VERDICTS), "the verdict names one of " + ", ".join(VERDICTS) + " in bold"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_chapter_cites_glues_and_plots(path):
+    nb = _load(path)
+    markdown = _markdown(nb)
+    assert "{cite:" in markdown, "at least one citation"
+    assert "{glue:" in markdown, "at least one glued number"
+    figures = [c for c in _code_cells(nb) if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+    assert figures, "at least one computed figure"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_every_figure_has_caption_name_and_real_alt_text(path):
+    names = set()
+    for cell in _code_cells(_load(path)):
+        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if not images:
+            continue
+        assert len(images) == 1, f"one figure per cell: {_source(cell)[:60]}"
+        meta = cell["metadata"].get("mystnb", {})
+        caption = meta.get("figure", {}).get("caption", "")
+        name = meta.get("figure", {}).get("name", "")
+        alt = meta.get("image", {}).get("alt", "")
+        assert len(caption.split()) >= 5, f"caption: {_source(cell)[:60]}"
+        assert re.fullmatch(r"fig-[a-z0-9-]+", name), f"figure name {name!r}"
+        assert name not in names, f"duplicate figure name {name}"
+        names.add(name)
+        assert len(alt.split()) >= 8, f"alt text should say what the figure shows: {alt!r}"
+        assert not re.search(r"\.(png|svg|jpg)\b", alt, re.I)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_every_glued_name_used_in_the_prose_is_glued_in_the_notebook(path):
+    nb = _load(path)
+    used = set(re.findall(r"\{glue(?::\w+)?\}`([\w-]+)", _markdown(nb)))
+    glued = set()
+    for cell in _code_cells(nb):
+        for output in cell.get("outputs", []):
+            glued.update(output.get("metadata", {}).get("scrapbook", {}).get("name", "").split() or [])
+    assert used <= glued, f"used but never glued: {sorted(used - glued)}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_every_number_in_the_prose_is_glued_or_cited(path):
+    violations = number_violations(_markdown(_load(path)))
+    assert not violations, "numbers without glue or citation:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_ids(PAGES))
+def test_every_number_on_a_prose_page_is_cited(path):
+    violations = number_violations(path.read_text())
+    assert not violations, "numbers without glue or citation:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_outputs_carry_no_volatile_text(path):
+    for cell in _code_cells(_load(path)):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"0x[0-9a-f]{6,}", text), "memory address in an output"
+            assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text, "a path in an output"
