@@ -1,0 +1,150 @@
+r"""Model M5: in vivo CAR T cells made by mRNA-LNP doses, on top of M1's B-cell machinery.
+
+No lymphodepletion (B cells and precursors start at their normal steady state) and no
+infused cells (``E = M = 0``). Each dose on day ``t_j`` adds ``eta`` CAR+ T cells to a
+non-proliferating pool ``V`` that loses CAR expression at ``k_CAR`` (mRNA is not copied):
+
+.. math:: \dot V = -k_{CAR} V + \sum_j \eta\, \delta(t - t_j), \qquad
+          V(t) = \sum_{t_j \le t} \eta\, e^{-k_{CAR} (t - t_j)}
+
+``V`` kills blood B cells with M1's rate ``kappa`` and marrow precursors with weight
+``w_V`` (an assumption: short-lived blood CAR+ cells barely reach the marrow). Every other
+equation is M1 (:mod:`cart_autoimmunity.kinetics`). Parameters:
+:class:`~cart_autoimmunity.parameters.in_vivo.InVivoParameters`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import kinetics, validation
+from .parameters.in_vivo import InVivoParameters
+from .parameters.kinetics import KineticsParameters
+
+#: Named dosing schedules (dose days). Weekly x6 follows the Descartes-08 myasthenia trials.
+SCHEDULES = {
+    "single": (0.0,),
+    "weekly_x6": tuple(7.0 * i for i in range(6)),
+    "every_2_weeks_x6": tuple(14.0 * i for i in range(6)),
+    "monthly_x6": tuple(28.0 * i for i in range(6)),
+}
+
+
+def _in_vivo(in_vivo_params) -> InVivoParameters:
+    if in_vivo_params is None:
+        return InVivoParameters()
+    if not isinstance(in_vivo_params, InVivoParameters):
+        raise ValueError(f"in_vivo_params must be an InVivoParameters instance, got {type(in_vivo_params).__name__}")
+    return in_vivo_params
+
+
+def schedule_days(schedule) -> np.ndarray:
+    """Dose days for a schedule name in :data:`SCHEDULES` or a strictly increasing sequence of days ≥ 0."""
+    if isinstance(schedule, str):
+        schedule = SCHEDULES[validation.require_choice("schedule", schedule, SCHEDULES)]
+    days = validation.require_increasing("schedule", schedule)
+    if days[0] < 0:
+        raise ValueError(f"schedule days must be >= 0, got {days.tolist()!r}")
+    return days
+
+
+def car_pool_closed_form(time_days, schedule, in_vivo_params: InVivoParameters | None = None) -> np.ndarray:
+    """Exact ``V(t) = sum_j eta exp(-k_CAR (t - t_j))`` over doses with ``t_j <= t``."""
+    p = _in_vivo(in_vivo_params)
+    t = np.asarray(time_days, dtype=float)[..., None]
+    doses = schedule_days(schedule)
+    elapsed = t - doses
+    return np.where(elapsed >= 0, p.car_cells_per_dose * np.exp(-p.car_expression_loss_per_day * np.maximum(elapsed, 0)), 0.0).sum(-1)
+
+
+def periodic_pool_bounds(interval_days: float, in_vivo_params: InVivoParameters | None = None) -> tuple[float, float]:
+    """Trough and peak of V under endless dosing every ``interval_days``.
+
+    ``trough = eta q / (1 - q)`` and ``peak = eta / (1 - q)`` with ``q = exp(-k_CAR interval)``.
+    """
+    p = _in_vivo(in_vivo_params)
+    interval = validation.require_positive("interval_days", interval_days)
+    q = np.exp(-p.car_expression_loss_per_day * interval)
+    return float(p.car_cells_per_dose * q / (1 - q)), float(p.car_cells_per_dose / (1 - q))
+
+
+def in_vivo_rates(params: KineticsParameters, in_vivo_params: InVivoParameters) -> dict:
+    """M1 rates without lymphodepletion drive, plus the pool's CAR loss and marrow access."""
+    rates = kinetics.scenario_rates(params, "autoimmune")
+    rates.update(p_H=0.0, w_v=in_vivo_params.marrow_access_weight, k_car=in_vivo_params.car_expression_loss_per_day)
+    return rates
+
+
+def simulate_in_vivo(schedule="weekly_x6", params: KineticsParameters | None = None,
+                     in_vivo_params: InVivoParameters | None = None, *, days: float | None = None,
+                     step_days: float = 0.1) -> pd.DataFrame:
+    """One patient given LNP doses on ``schedule``; same columns as :func:`kinetics.simulate`.
+
+    ``days`` defaults to 120 days after the last dose. ``in_vivo_car_cells`` is the pool V
+    (equal to ``car_t_cells`` here). The dose days are stored in ``frame.attrs["dose_days"]``.
+    """
+    params = kinetics._check_params(params)
+    p = _in_vivo(in_vivo_params)
+    doses = schedule_days(schedule)
+    days = float(doses[-1] + 120.0) if days is None else validation.require_positive("days", days)
+    if doses[-1] >= days:
+        raise ValueError(f"the last dose (day {doses[-1]}) must fall before the end of the run (day {days})")
+    t = kinetics.time_grid(days, step_days)
+    rates = in_vivo_rates(params, p)
+    y0 = kinetics.initial_state(params, 1, dose_cells=0.0, survival_fraction=1.0, rates=rates)
+    later = doses[doses > 0]
+    if doses[0] == 0:
+        y0[kinetics._V] += p.car_cells_per_dose
+    else:
+        later = doses
+    out = kinetics.solve(rates, y0, params.maturation_stages, t, dose_days=later, dose_cells=p.car_cells_per_dose)
+    runs = kinetics.PatientRuns(t, kinetics.states_dict(out, params.maturation_stages), rates, params)
+    frame = kinetics.runs_frame(runs)
+    frame.attrs["dose_days"] = doses.tolist()
+    return frame
+
+
+def in_vivo_readouts(result: pd.DataFrame, params: KineticsParameters | None = None,
+                     in_vivo_params: InVivoParameters | None = None) -> dict:
+    """Read-outs of :func:`simulate_in_vivo`.
+
+    ``days_b_below_1pct`` (time with B cells under ``b_depleted_fraction`` of normal),
+    ``b_nadir_fraction``, ``b_recovery_day`` (end of the last period with B cells below
+    ``b_return_fraction`` of normal; NaN if still below at the end), ``recovery_after_last_dose_days``,
+    ``cytokine_peak`` and ``car_pool_peak_cells``.
+    """
+    params = kinetics._check_params(params)
+    p = _in_vivo(in_vivo_params)
+    if not isinstance(result, pd.DataFrame) or "dose_days" not in result.attrs:
+        raise ValueError("result must be a table returned by simulate_in_vivo()")
+    t = result["time_days"].to_numpy()
+    b = result["b_cells_fraction_of_normal"].to_numpy()
+    last_dose = max(result.attrs["dose_days"])
+    below = b[:-1] < p.b_depleted_fraction
+    low = np.flatnonzero(b < params.b_return_fraction)
+    if low.size and low[-1] < t.size - 1:
+        i = int(low[-1]) + 1  # first point of the final recovery
+        recovery = float(np.interp(params.b_return_fraction, [b[i - 1], b[i]], [t[i - 1], t[i]]))
+    else:
+        recovery = float("nan")
+    return {
+        "doses": len(result.attrs["dose_days"]),
+        "last_dose_day": float(last_dose),
+        "days_b_below_1pct": float((below * np.diff(t)).sum()),
+        "b_nadir_fraction": float(b.min()),
+        "b_recovery_day": recovery,
+        "recovery_after_last_dose_days": recovery - float(last_dose),
+        "cytokine_peak": float(result["cytokine_proxy"].max()),
+        "car_pool_peak_cells": float(result["in_vivo_car_cells"].max()),
+    }
+
+
+def schedule_table(schedules=tuple(SCHEDULES), params: KineticsParameters | None = None,
+                   in_vivo_params: InVivoParameters | None = None) -> pd.DataFrame:
+    """One row per schedule name with the read-outs of :func:`in_vivo_readouts`."""
+    rows = []
+    for name in schedules:
+        out = in_vivo_readouts(simulate_in_vivo(name, params, in_vivo_params), params, in_vivo_params)
+        rows.append({"schedule": name, **out})
+    return pd.DataFrame(rows)

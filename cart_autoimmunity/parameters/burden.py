@@ -1,0 +1,48 @@
+"""Parameters of the lifetime treatment-burden illustration (chapter 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._fields import Parameters, param
+
+
+@dataclass(frozen=True)
+class BurdenParameters(Parameters):
+    """Ages, follow-up horizon and the one-time-therapy episode used to count years of treatment."""
+
+    onset_age_years: float = param(
+        54.0,
+        unit="years",
+        description="Age at diagnosis of a typical autoimmune disease",
+        source="conrad2023; mean age at diagnosis across 19 autoimmune diseases in the UK cohort",
+        check="positive",
+    )
+    sle_treatment_age_years: float = param(
+        22.0,
+        unit="years",
+        description="Age of a young adult with refractory lupus at CAR T treatment",
+        source="mackensen2022; median age of the five Erlangen SLE patients",
+        check="positive",
+    )
+    horizon_age_years: float = param(
+        80.0,
+        unit="years",
+        description="Age at which the lifetime count stops",
+        assumption="illustrative end of follow-up, close to UK life expectancy; not taken from a cited source",
+        check="positive",
+    )
+    car_t_episode_days: float = param(
+        110.0,
+        unit="days",
+        description="Length of the one-time CAR T treatment episode, counted as the B-cell-free window",
+        source="mackensen2022; mean time to B-cell reappearance (110 +/- 32 days)",
+        check="positive",
+    )
+    relapse_rate_per_year: float = param(
+        0.05,
+        unit="1/year",
+        description="Constant yearly hazard of relapse after one-time therapy, after which lifelong treatment resumes",
+        assumption="illustrative only; no long-term relapse rate after CD19 CAR T in autoimmune disease has been published, so the chapter also shows a rate of 0",
+        check="non_negative",
+    )

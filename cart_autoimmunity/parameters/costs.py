@@ -1,0 +1,57 @@
+"""Parameters of the cost-per-patient model (M8): cost of goods and delivery, not price.
+
+No published cost-of-goods breakdown for any CAR T product could be verified, so every cost
+component is an assumption, in US dollars, chosen for transparency and meant to be varied
+(the chapter's tornado plot does exactly that). Only the manufacturing failure fraction and
+the prevalence of autoimmune disease are taken from the literature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._fields import Parameters, param
+
+
+@dataclass(frozen=True)
+class CostParameters(Parameters):
+    """Cost components of autologous, allogeneic (batch) and in vivo CAR T, per treated patient."""
+
+    # Autologous: one product per patient.
+    apheresis_usd: float = param(5_000, unit="USD per patient", description="collecting the patient's T cells (leukapheresis)", assumption="a day-case procedure with a cell separator and staff")
+    vector_usd: float = param(30_000, unit="USD per product", description="clinical-grade viral vector for one autologous product", assumption="GMP lentiviral vector is a large share of materials for a single product")
+    manufacturing_usd: float = param(50_000, unit="USD per product", description="clean-room time, staff and reagents to make one autologous product", assumption="one to two weeks of GMP clean-room work per patient")
+    quality_control_usd: float = param(15_000, unit="USD per product", description="release testing of one product (sterility, identity, potency)", assumption="a full release panel is run for every patient-specific lot")
+    logistics_usd: float = param(5_000, unit="USD per product", description="cryogenic shipping and chain of custody, both ways", assumption="two temperature-controlled courier shipments")
+    manufacturing_failure_fraction: float = param(0.05, unit="fraction of products", description="autologous products that fail and must be remade", source="fimmu2021manufacturing; pivotal-trial failure rates of under 1% to 8% (Table 2), a value inside that range", check="fraction")
+    # Allogeneic: one batch from a healthy donor treats many patients.
+    batch_usd: float = param(1_500_000, unit="USD per batch", description="making and release-testing one allogeneic batch (donor, gene editing, expansion, QC)", assumption="a large edited batch costs more than one autologous product but is shared")
+    doses_per_batch: int = param(100, unit="doses per batch", description="patient doses obtained from one allogeneic batch", assumption="a low dose (about a million cells per kg) lets one large batch serve many patients", check="integer")
+    batch_failure_fraction: float = param(0.1, unit="fraction of batches", description="allogeneic batches that fail release", assumption="batch processes with gene editing are assumed somewhat less reliable than autologous lots", check="fraction")
+    fill_finish_usd: float = param(5_000, unit="USD per dose", description="thawing, labelling, shipping one off-the-shelf dose", assumption="similar to the shipping and handling of one autologous product")
+    redose_fraction: float = param(0.1, unit="fraction of patients", description="allogeneic patients who need a second dose (rejection)", assumption="a minority of patients reject the cells before depletion is deep", check="fraction")
+    # Delivery of ex vivo products (autologous and allogeneic).
+    lymphodepletion_usd: float = param(5_000, unit="USD per patient", description="fludarabine and cyclophosphamide before infusion", assumption="generic chemotherapy given over three days")
+    hospital_stay_usd: float = param(50_000, unit="USD per patient", description="infusion, in-patient monitoring and follow-up visits", assumption="one to two weeks in hospital for monitoring after infusion")
+    icu_probability: float = param(0.1, unit="fraction of patients", description="patients who need intensive care after an ex vivo product", assumption="rare in autoimmune cohorts so far, kept as a cushion", check="fraction")
+    icu_usd: float = param(50_000, unit="USD per ICU admission", description="cost of one intensive-care admission", assumption="several days of intensive care")
+    facility_usd_per_year: float = param(10_000_000, unit="USD per year", description="fixed running cost of a GMP cell-manufacturing facility", assumption="staff, clean rooms and quality system, shared by all patients treated in a year")
+    patients_per_year: int = param(200, unit="patients per year", description="patients treated by one ex vivo facility each year", assumption="a mid-sized regional programme", check="integer")
+    # In vivo: an injectable carrier that makes CAR T cells inside the patient.
+    in_vivo_dose_usd: float = param(10_000, unit="USD per dose", description="mRNA-LNP or vector doses made at scale, including its share of manufacturing overhead", assumption="a targeted nanoparticle made in large lots, priced like a complex biologic dose")
+    in_vivo_administration_usd: float = param(2_000, unit="USD per dose", description="giving one infusion as a day case", assumption="an out-patient infusion and observation")
+    in_vivo_monitoring_usd: float = param(5_000, unit="USD per patient", description="laboratory and clinic monitoring around an in vivo course", assumption="no lymphodepletion and no in-patient stay")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("manufacturing_failure_fraction", "batch_failure_fraction"):
+            value = getattr(self, name)
+            if value >= 1.0:
+                raise ValueError(f"{name} must be < 1 (a process that always fails makes nothing), got {value!r}")
+
+
+@dataclass(frozen=True)
+class PopulationParameters(Parameters):
+    """How many people live with an autoimmune disease."""
+
+    autoimmune_prevalence: float = param(0.10, unit="fraction of population", description="share of the population with at least one autoimmune disease", source="conrad2023; approximately one in ten (UK, 19 diseases)", check="fraction")

@@ -1,0 +1,88 @@
+"""Figures for the cost chapter: cost of goods and delivery per patient by modality (M8)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from .costs import MODALITY_LABELS
+from .style import OKABE_ITO, SCENARIO_COLOURS, new_figure
+
+#: Autologous products are the ones given to autoimmune patients so far, so they share that colour.
+MODALITY_COLOURS = {"autologous": SCENARIO_COLOURS["autoimmune"], "allogeneic": SCENARIO_COLOURS["allogeneic"], "in_vivo": SCENARIO_COLOURS["in_vivo"]}
+COMPONENT_HATCHES = {"product": "", "facility share": "//", "lymphodepletion": "..", "hospital care": "xx", "administration and monitoring": "\\\\"}
+_THOUSANDS = FuncFormatter(lambda x, _pos: f"{x / 1000:,.0f}")
+
+
+def plot_modality_costs(breakdown: pd.DataFrame, references: Mapping[str, float] | None = None):
+    """Stacked horizontal bars: cost components per option (thousand USD), reference prices as lines.
+
+    ``breakdown`` has columns ``option``, ``modality``, ``component`` and ``usd``.
+    """
+    options = list(dict.fromkeys(breakdown["option"]))
+    fig, ax = new_figure(height_in=4.6)
+    y = np.arange(len(options))[::-1]
+    components = list(dict.fromkeys(breakdown["component"]))
+    for yi, option in zip(y, options):
+        rows = breakdown[breakdown["option"] == option]
+        colour = MODALITY_COLOURS[rows["modality"].iloc[0]]
+        left = 0.0
+        for _, row in rows.iterrows():
+            ax.barh(yi, row["usd"], left=left, color=colour, alpha=0.85, edgecolor="white", hatch=COMPONENT_HATCHES[row["component"]])
+            left += row["usd"]
+        ax.text(left + 4_000, yi, f"{left / 1000:,.0f}k", va="center", fontsize=9.5)
+    styles = [dict(color=OKABE_ITO["black"], ls="--"), dict(color=OKABE_ITO["black"], ls=":"), dict(color=OKABE_ITO["orange"], ls="-.")]
+    for (label, value), style in zip((references or {}).items(), styles):
+        ax.axvline(value, lw=1.4, label=label, **style)
+    ax.set_yticks(y, options)
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel("cost of goods and delivery per treated patient (thousand USD)")
+    ax.grid(axis="y", visible=False)
+    handles, _labels = ax.get_legend_handles_labels()
+    handles += [Patch(facecolor="white", edgecolor="#444444", hatch=COMPONENT_HATCHES[c], label=c) for c in components]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, fontsize=8.5)
+    return fig, ax
+
+
+def plot_cost_vs_scale(by_patients: pd.DataFrame, by_batch: pd.DataFrame, default_patients: int, default_doses: int):
+    """Left: cost per patient against patients treated a year. Right: allogeneic cost against doses per batch."""
+    fig, (left, right) = new_figure(ncols=2, height_in=3.6)
+    for modality, group in by_patients.groupby("modality", sort=False):
+        left.plot(group["patients_per_year"], group["cost_usd"], color=MODALITY_COLOURS[modality], lw=2, label=MODALITY_LABELS[modality])
+    left.axvline(default_patients, color=SCENARIO_COLOURS["reference"], lw=1, ls=":")
+    left.set_xscale("log")
+    left.set_xlabel("patients treated per year")
+    left.set_ylabel("cost per patient (thousand USD)")
+    left.yaxis.set_major_formatter(_THOUSANDS)
+    left.legend(loc="upper right", fontsize=8.5)
+    right.plot(by_batch["doses_per_batch"], by_batch["cost_usd"], color=MODALITY_COLOURS["allogeneic"], lw=2, label=MODALITY_LABELS["allogeneic"])
+    right.axvline(default_doses, color=SCENARIO_COLOURS["reference"], lw=1, ls=":")
+    right.set_xscale("log")
+    right.set_xlabel("doses per allogeneic batch")
+    right.set_ylabel("cost per patient (thousand USD)")
+    right.yaxis.set_major_formatter(_THOUSANDS)
+    right.legend(loc="upper right", fontsize=8.5)
+    left.set_ylim(bottom=0)
+    right.set_ylim(bottom=0)
+    return fig, (left, right)
+
+
+def plot_tornado(table: pd.DataFrame, base_cost: float, modality: str, top: int = 8):
+    """Tornado plot: change in cost per patient when each input goes to its low or high value."""
+    table = table.head(top).iloc[::-1]
+    fig, ax = new_figure(height_in=3.9)
+    y = np.arange(len(table))
+    colour = MODALITY_COLOURS[modality]
+    ax.barh(y, table["change_at_low"], color=colour, alpha=0.45, label="input at its low value")
+    ax.barh(y, table["change_at_high"], color=colour, alpha=0.95, label="input at its high value")
+    ax.axvline(0, color=OKABE_ITO["black"], lw=1)
+    ax.set_yticks(y, [name.replace("_usd", "").replace("_", " ") for name in table["parameter"]])
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel(f"change from {base_cost / 1000:,.0f}k USD per patient (thousand USD)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", fontsize=8.5)
+    return fig, ax

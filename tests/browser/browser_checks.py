@@ -1,0 +1,265 @@
+"""What the browser suite measures on a page, shared by the book's tests and the fixture tests.
+
+Everything runs against a local http.server on 127.0.0.1; a request to any other host is
+aborted and reported (the book must work offline).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import yaml
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+MAX_PAGE_BYTES = 1_500_000  # gzip-compressed, all of a page's requests together
+GENERIC_ALT = {"png", "jpg", "jpeg", "svg", "gif", "image", "img", "figure", "fig", "picture",
+               "plot", "graph", "chart", "photo", "output", "untitled"}
+FILE_NAME = re.compile(r"^\S*\.(png|jpe?g|gif|svg|webp)$|^\S*/\S*$", re.I)
+FIGURE_ALT_MIN_WORDS = 4
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
+        pass
+
+
+class Server:
+    """Serve a directory on 127.0.0.1 at a free port, in a daemon thread."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+def toc_pages(repo: Path) -> list[str]:
+    """Every page of the book's table of contents, as HTML paths relative to the site root."""
+    toc = yaml.safe_load((repo / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts") or []:
+        walk(part.get("chapters"))
+    return [f"{Path(f).with_suffix('')}.html" for f in files]
+
+
+def is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"
+
+
+def install_offline_guard(context, blocked: list[str]) -> None:
+    """Abort every request that leaves 127.0.0.1 and remember it."""
+
+    def handle(route):
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+
+
+_GZIP_CACHE: dict[Path, int] = {}
+
+
+def gzip_size(path: Path) -> int:
+    if path not in _GZIP_CACHE:
+        _GZIP_CACHE[path] = len(gzip.compress(path.read_bytes(), compresslevel=6))
+    return _GZIP_CACHE[path]
+
+
+def local_file(root: Path, url: str) -> Path | None:
+    """The file under root that a 127.0.0.1 URL serves (index.html for a directory)."""
+    parsed = urlparse(url)
+    if parsed.hostname != "127.0.0.1":
+        return None
+    path = root / unquote(parsed.path).lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    return path if path.is_file() else None
+
+
+_WAIT_FOR_IMAGES = """async () => {
+  for (const img of document.images) { img.loading = 'eager'; }
+  await Promise.all([...document.images].map(img => img.complete ? null :
+    new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
+  return [...document.images].map(img => ({
+    src: img.getAttribute('src'),
+    alt: img.getAttribute('alt'),
+    naturalWidth: img.naturalWidth,
+    figure: img.closest('.cell_output, figure, .figure') !== null,
+  }));
+}"""
+
+_FIGURE_BACKGROUNDS = """() => [...document.images]
+  .filter(img => img.closest('.cell_output, figure, .figure') !== null)
+  .map(img => ({src: img.getAttribute('src'), background: getComputedStyle(img).backgroundColor}))"""
+
+
+@dataclass
+class PageReport:
+    """Everything the suite checks about one page, gathered in one visit at each width."""
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    serious_violations: list[str] = field(default_factory=list)
+    scroll_width: int = 0
+    inner_width: int = 0
+    dark_backgrounds: list[dict] = field(default_factory=list)
+    gzip_bytes: int = 0
+    requested_files: list[str] = field(default_factory=list)
+
+
+def _listen(page, report: PageReport, finished: list[str]) -> None:
+    page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
+    page.on("requestfailed", lambda req: report.failed_requests.append(f"{req.url} ({req.failure})"))
+    page.on("response", lambda resp: report.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+            if resp.status >= 400 else None)
+    page.on("requestfinished", lambda req: finished.append(req.url))
+
+
+def _settle(page) -> None:
+    page.wait_for_load_state("load")
+    try:
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    except Exception:  # noqa: BLE001 - a page that keeps polling is still checked as it is
+        pass
+
+
+def visit(browser, root: Path, url: str, screenshot_stem: Path | None = None, axe=None) -> PageReport:
+    """Open url at desktop then phone width and gather a PageReport; save screenshots if asked."""
+    report = PageReport(url)
+    blocked: list[str] = []
+    finished: list[str] = []
+
+    context = browser.new_context(viewport=DESKTOP)
+    install_offline_guard(context, blocked)
+    page = context.new_page()
+    _listen(page, report, finished)
+    page.goto(url)
+    _settle(page)
+    report.images = page.evaluate(_WAIT_FOR_IMAGES)
+    if axe is not None:
+        # axe-core re-fetches stylesheets itself and resolves the theme's `@import "../basic.css"`
+        # against the page, not the sheet: a 404 no reader ever gets. So what axe does is not
+        # recorded: the page's own requests and console are read before it runs.
+        seen = (list(report.console_errors), list(report.failed_requests), list(blocked), list(finished))
+        violations = axe.run(page).response["violations"]
+        report.console_errors[:], report.failed_requests[:], blocked[:], finished[:] = seen
+        report.serious_violations = [
+            f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['target']}"
+            for v in violations if v["impact"] in ("serious", "critical")
+        ]
+    if screenshot_stem is not None:
+        page.screenshot(path=f"{screenshot_stem}-desktop.png", full_page=True)
+    page.evaluate("() => { const h = document.documentElement;"
+                  " h.dataset.theme = 'dark'; h.dataset.mode = 'dark'; }")
+    report.dark_backgrounds = page.evaluate(_FIGURE_BACKGROUNDS)
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    install_offline_guard(context, blocked)
+    page = context.new_page()
+    _listen(page, report, [])
+    page.goto(url)
+    _settle(page)
+    page.evaluate(_WAIT_FOR_IMAGES)
+    report.scroll_width, report.inner_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if screenshot_stem is not None:
+        page.screenshot(path=f"{screenshot_stem}-phone.png", full_page=True)
+    context.close()
+
+    report.failed_requests = sorted(set(report.failed_requests) | {f"{u} (not 127.0.0.1)" for u in blocked})
+    files = {f for f in (local_file(root, u) for u in finished) if f is not None}
+    report.requested_files = sorted(str(f.relative_to(root)) for f in files)
+    report.gzip_bytes = sum(gzip_size(f) for f in files)
+    return report
+
+
+def image_problems(images: list[dict]) -> list[str]:
+    """Images that do not load or lack real alt text (figures need a sentence, not a label)."""
+    problems = []
+    for img in images:
+        src, alt = img["src"], img["alt"]
+        if img["naturalWidth"] == 0:
+            problems.append(f"{src}: does not load")
+        text = (alt or "").strip()
+        if not text:
+            problems.append(f"{src}: no alt text")
+        elif FILE_NAME.match(text):
+            problems.append(f"{src}: alt text is a file name ({text!r})")
+        elif text.lower().strip(".") in GENERIC_ALT:
+            problems.append(f"{src}: alt text is a generic word ({text!r})")
+        elif img["figure"] and len(text.split()) < FIGURE_ALT_MIN_WORDS:
+            problems.append(f"{src}: figure alt text too short ({text!r})")
+    return problems
+
+
+def overflow_problem(report: PageReport) -> str | None:
+    """Horizontal overflow at phone width. With mobile emulation Chromium widens the layout
+    viewport to fit wide content, so innerWidth is checked against the phone width too."""
+    width = PHONE["width"]
+    if report.scroll_width > width + 1 or report.inner_width > width + 1:
+        return f"page is {report.scroll_width} px wide (window {report.inner_width} px) on a {width} px phone"
+    return None
+
+
+def dark_mode_problems(backgrounds: list[dict]) -> list[str]:
+    return [f"{b['src']}: background {b['background']} in dark mode"
+            for b in backgrounds if b["background"] != "rgb(255, 255, 255)"]
+
+
+def search_result_count(browser, base_url: str, query: str) -> tuple[int, str]:
+    """Run the book's own search page for query; return (number of results, summary text)."""
+    context = browser.new_context(viewport=DESKTOP)
+    blocked: list[str] = []
+    install_offline_guard(context, blocked)
+    page = context.new_page()
+    page.goto(f"{base_url}search.html?q={query}")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.search-summary');"
+        " return s !== null && /Search finished|did not match/.test(s.textContent); }",
+        timeout=15_000,
+    )
+    count = page.locator("ul.search > li").count()
+    summary = page.locator(".search-summary").inner_text()
+    context.close()
+    assert not blocked, blocked
+    return count, summary

@@ -1,0 +1,94 @@
+"""Open every page of the book's TOC in headless Chromium and check what a reader gets.
+
+Run with `make browser` (after `make book`). Each check is its own test per page; the page is
+visited once (desktop and phone width) and the report is shared by the checks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_checks import (
+    MAX_PAGE_BYTES,
+    dark_mode_problems,
+    image_problems,
+    overflow_problem,
+    search_result_count,
+    toc_pages,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = toc_pages(REPO)
+
+pytestmark = pytest.mark.browser
+per_page = pytest.mark.parametrize("path", PAGES)
+
+
+def test_the_toc_lists_the_chapters():
+    assert len(PAGES) >= 10 and PAGES[0] == "book/intro.html"
+
+
+@per_page
+def test_page_exists(site_root, path):
+    assert (site_root / path).is_file(), f"{path} is in _toc.yml but was not built"
+
+
+@per_page
+def test_no_console_errors(page_report, path):
+    assert page_report(path).console_errors == []
+
+
+@per_page
+def test_no_failed_or_external_requests(page_report, path):
+    assert page_report(path).failed_requests == []
+
+
+@per_page
+def test_images_load_and_have_alt_text(page_report, path):
+    assert image_problems(page_report(path).images) == []
+
+
+@per_page
+def test_no_serious_accessibility_violations(page_report, path):
+    assert page_report(path).serious_violations == []
+
+
+@per_page
+def test_no_horizontal_overflow_on_a_phone(page_report, path):
+    assert overflow_problem(page_report(path)) is None
+
+
+@per_page
+def test_figures_have_a_white_background_in_dark_mode(page_report, path):
+    report = page_report(path)
+    if not report.dark_backgrounds:
+        pytest.skip("no figure images on this page")
+    assert dark_mode_problems(report.dark_backgrounds) == []
+
+
+@per_page
+def test_page_weight(page_report, path):
+    report = page_report(path)
+    assert path in report.requested_files, "the page itself should be counted"
+    assert report.gzip_bytes <= MAX_PAGE_BYTES, f"{report.gzip_bytes} B gzip: {report.requested_files}"
+
+
+@per_page
+def test_screenshots_saved(page_report, screenshots, path):
+    page_report(path)
+    stem = path.removesuffix(".html").replace("/", "__")
+    for width in ("desktop", "phone"):
+        shot = screenshots / f"{stem}-{width}.png"
+        assert shot.is_file() and shot.stat().st_size > 1000, shot
+
+
+def test_search_finds_cd19(browser, site):
+    count, summary = search_result_count(browser, site.url, "CD19")
+    assert count >= 1, summary
+
+
+def test_search_control_finds_nothing_for_a_nonsense_word(browser, site):
+    """Control: the result counter reads 0 when nothing matches, so the test above can fail."""
+    count, summary = search_result_count(browser, site.url, "qzxjvwk")
+    assert count == 0 and "did not match" in summary, summary
