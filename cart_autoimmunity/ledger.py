@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import pandas as pd
 
-from . import evidence
+from . import antibodies, beta_cells, clonal_escape, costs, cytokines, evidence, in_vivo, kinetics
 from .validation import require_choice
 
 VERDICTS = ("supported", "supported with caveats", "oversimplified", "not supported")
@@ -63,7 +64,9 @@ class Claim:
 
 def _plain(value: float) -> float | int:
     number = float(value)
-    return int(number) if number.is_integer() and abs(number) < 2**53 else round(number, 6)
+    if number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return float(f"{number:.6g}")
 
 
 # --- cited checks ---------------------------------------------------------------------------
@@ -112,6 +115,85 @@ def _autoimmune_crs_mild() -> tuple[float, bool]:
     return severe, severe == 0.0
 
 
+# --- model checks -----------------------------------------------------------------------------
+
+
+@cache
+def _kinetic_readouts(scenario: str, days: float = 1000.0) -> dict:
+    return kinetics.readouts(kinetics.simulate(scenario, days=days, step_days=0.5))
+
+
+def _slow_motion_cancer() -> tuple[float, bool]:
+    passage = clonal_escape.time_to_size(1e6, t_end_days=3650.0, n_replicates=2000, seed=2024)
+    median_days = passage.groupby("clone")["days"].median()
+    ratio = median_days["autoreactive"] / median_days["tumour"]
+    return ratio, ratio >= 3
+
+
+def _cells_vanish() -> tuple[float, bool]:
+    last_day = _kinetic_readouts("autoimmune")["last_day_above_lod"]
+    return last_day, last_day < 180
+
+
+def _cells_persist() -> tuple[float, bool]:
+    last_day = _kinetic_readouts("leukaemia")["last_day_above_lod"]
+    return last_day, last_day > 365
+
+
+def _b_cells_return() -> tuple[float, bool]:
+    published = evidence.erlangen_trials().set_index("quantity").loc["b_cell_reappearance_mean"]
+    day = _kinetic_readouts("autoimmune")["b_return_day"]
+    return day, published["low"] <= day <= published["high"]
+
+
+def _immune_reset_naive() -> tuple[float, bool]:
+    naive = _kinetic_readouts("autoimmune")["naive_fraction_at_return"]
+    return naive, naive >= 0.95
+
+
+def _milder_crs() -> tuple[float, bool]:
+    autoimmune = float(cytokines.severe_crs_probability(_kinetic_readouts("autoimmune")["cytokine_peak"]))
+    leukaemia = float(cytokines.severe_crs_probability(_kinetic_readouts("leukaemia")["cytokine_peak"]))
+    return autoimmune, autoimmune < 0.05 < leukaemia
+
+
+@cache
+def _antibody_tradeoff() -> pd.DataFrame:
+    return antibodies.tradeoff_summary(autoantibody_day=90, vaccine_day=365).set_index("target")
+
+
+def _protective_antibodies_kept() -> tuple[float, bool]:
+    cd19 = _antibody_tradeoff().loc["CD19"]
+    return cd19["vaccine_titre_fraction"], cd19["vaccine_titre_fraction"] >= 0.8 and cd19["autoantibody_fraction"] <= 0.5
+
+
+def _bcma_removes_protection() -> tuple[float, bool]:
+    vaccine = _antibody_tradeoff().loc["BCMA", "vaccine_titre_fraction"]
+    return vaccine, vaccine < 0.5
+
+
+def _damage_irreversible() -> tuple[float, bool]:
+    sweep = beta_cells.sweep_intervention_times(np.arange(0.0, 6.0, 0.5), horizon_years=10.0)
+    final = sweep["beta_at_horizon"].to_numpy()
+    largest_rise = float(np.max(np.diff(final)))
+    return largest_rise, largest_rise <= 1e-9
+
+
+def _bespoke_is_expensive() -> tuple[float, bool]:
+    autologous, allogeneic, in_vivo_once = (costs.cost_per_patient(m) for m in ("autologous", "allogeneic", "in_vivo"))
+    return autologous / in_vivo_once, autologous > allogeneic > in_vivo_once
+
+
+def _off_the_shelf_enough() -> tuple[float, bool]:
+    day_14 = kinetics.readouts(kinetics.simulate("allogeneic", days=120, step_days=0.25))["b_fraction_day_14"]
+    return day_14, day_14 < 1e-3
+
+
+def _in_vivo_transient() -> tuple[float, bool]:
+    table = in_vivo.schedule_table(("single", "weekly_x6")).set_index("schedule")["days_b_below_1pct"]
+    return table["single"], table["single"] < 14 and table["weekly_x6"] > table["single"]
+
+
 CLAIMS: list[Claim] = [
     Claim(
         "prevalence-one-in-ten",
@@ -132,6 +214,16 @@ CLAIMS: list[Claim] = [
         "self-reactive share falls from early immature to mature naive B cells in healthy donors, and is higher in SLE than in controls",
         ("wardemann2003", "yurasov2005"),
         _tolerance_escape,
+    ),
+    Claim(
+        "slow-motion-cancer",
+        "Autoreactive cells behave like a slow-motion cancer.",
+        "notebooks/02_rogue_cells",
+        "oversimplified",
+        "ratio of median days to a million cells (autoreactive / tumour clone)",
+        "in the clonal-escape model a surviving autoreactive clone with an apoptosis defect takes at least 3 times as long as a tumour clone to reach a million cells; growth is real but slow, and most autoreactive cells are not clonal",
+        ("macallan2005", "leontriana2021"),
+        _slow_motion_cancer,
     ),
     Claim(
         "apoptosis-mutations",
@@ -174,6 +266,46 @@ CLAIMS: list[Claim] = [
         _lupus_remission,
     ),
     Claim(
+        "cells-vanish-in-autoimmunity",
+        "In autoimmune patients the CAR T cells disappear within a few months.",
+        "notebooks/04_erlangen",
+        "supported with caveats",
+        "days (last day above the detection limit, autoimmune scenario)",
+        "model: last day with CAR T cells above the detection limit is before day 180; this needs the named assumption of lower memory formation (with target burden alone they persist for more than a year)",
+        ("mackensen2022", "stein2019"),
+        _cells_vanish,
+    ),
+    Claim(
+        "cells-persist-in-cancer",
+        "In cancer, CAR T cells can persist for years.",
+        "notebooks/04_erlangen",
+        "supported",
+        "days (last day above the detection limit, high-burden leukaemia scenario)",
+        "model: CAR T cells stay above the detection limit for more than 365 days (cited: detectable for more than ten years in two CLL patients)",
+        ("melenhorst2022", "awasthi2020", "stein2019"),
+        _cells_persist,
+    ),
+    Claim(
+        "b-cells-return",
+        "After the CAR T cells leave, B cells come back.",
+        "notebooks/04_erlangen",
+        "supported",
+        "days (model B-cell return, autoimmune scenario)",
+        "model B-cell return day within the published mean plus or minus one standard deviation (110 +/- 32 days)",
+        ("mackensen2022",),
+        _b_cells_return,
+    ),
+    Claim(
+        "immune-reset-naive",
+        "The immune system resets: the B cells that return are new.",
+        "notebooks/06_immune_reset",
+        "supported with caveats",
+        "fraction of returning B cells that are newly made",
+        "model: at least 0.95 of B cells at return are newly made (naive), as reported; whether the reset lasts is not yet known",
+        ("mackensen2022",),
+        _immune_reset_naive,
+    ),
+    Claim(
         "autoimmune-crs-cited",
         "No life-threatening side effects were seen in the Erlangen autoimmune patients.",
         "notebooks/05_safety",
@@ -182,6 +314,76 @@ CLAIMS: list[Claim] = [
         "no grade >= 3 CRS among the Erlangen case series (other products have caused severe CRS)",
         ("muller2024",),
         _autoimmune_crs_mild,
+    ),
+    Claim(
+        "milder-crs-in-autoimmunity",
+        "Severe side effects are rarer in autoimmune patients because there is far less target to kill.",
+        "notebooks/05_safety",
+        "supported with caveats",
+        "probability of severe CRS (model, autoimmune scenario)",
+        "model: severe-CRS probability below 0.05 in the autoimmune scenario and above 0.05 in the high-burden leukaemia scenario (the probability map is a labelled assumption)",
+        ("park2018", "awasthi2020"),
+        _milder_crs,
+    ),
+    Claim(
+        "protective-antibodies-kept",
+        "CD19 CAR T cells remove the rogue antibody makers but keep protective antibodies.",
+        "notebooks/09_precision",
+        "supported with caveats",
+        "vaccine titre at one year, fraction of baseline (CD19 targeting)",
+        "model: CD19 targeting keeps the vaccine titre at or above 0.8 of baseline at one year while autoantibody falls to 0.5 or less by day 90",
+        ("hill2019", "mei2015", "bhoj2016", "amanna2007"),
+        _protective_antibodies_kept,
+    ),
+    Claim(
+        "bcma-removes-protection",
+        "Killing only the rogue cells is hard: aiming at plasma cells also removes protective antibodies.",
+        "notebooks/09_precision",
+        "supported",
+        "vaccine titre at one year, fraction of baseline (BCMA targeting)",
+        "model: BCMA targeting leaves the vaccine titre below 0.5 of baseline at one year",
+        ("mei2015", "amanna2007"),
+        _bcma_removes_protection,
+    ),
+    Claim(
+        "damage-irreversible",
+        "Stopping the immune attack cannot undo organ damage already done.",
+        "notebooks/07_damage",
+        "supported",
+        "largest increase in beta-cell mass at 10 years between successive, later interventions",
+        "model: beta-cell mass at 10 years never increases when the intervention comes later (increase <= 0)",
+        ("klinke2008", "greenbaum2012"),
+        _damage_irreversible,
+    ),
+    Claim(
+        "bespoke-is-expensive",
+        "Making cells for each patient is what makes the therapy so expensive.",
+        "notebooks/08_cost",
+        "supported with caveats",
+        "ratio of autologous to single-dose in vivo cost per patient",
+        "cost model with its labelled default assumptions: autologous > allogeneic > single-dose in vivo cost per patient (cost of goods and delivery, not price)",
+        ("fimmu2021manufacturing", "conrad2023"),
+        _bespoke_is_expensive,
+    ),
+    Claim(
+        "off-the-shelf-enough",
+        "Donor (off-the-shelf) CAR T cells may be enough for autoimmune disease, even if they do not last.",
+        "notebooks/10_future",
+        "supported with caveats",
+        "B cells at day 14, fraction of normal (allogeneic, rejection within weeks)",
+        "model: with rejection within weeks, B cells still fall below 1/1000 of normal by day 14 (cited: complete B-cell depletion within two weeks in three patients)",
+        ("wang2024",),
+        _off_the_shelf_enough,
+    ),
+    Claim(
+        "in-vivo-transient",
+        "CAR T cells made inside the body could replace the lab process, but their effect is short-lived.",
+        "notebooks/10_future",
+        "supported with caveats",
+        "days with B cells below 1% of normal after one dose",
+        "model: one dose keeps B cells below 1% of normal for fewer than 14 days, and six weekly doses keep them there longer",
+        ("rurik2022",),
+        _in_vivo_transient,
     ),
 ]
 
@@ -195,6 +397,26 @@ def claims() -> list[Claim]:
 def evaluate() -> tuple[dict, ...]:
     """Every entry evaluated now (cached per process: the models are deterministic)."""
     return tuple(claim.evaluate() for claim in claims())
+
+
+def _format_value(value: float | int) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.1e}"
+
+
+def to_markdown() -> str:
+    """The ledger as a MyST table, with each chapter as a cross-reference (checked by Sphinx)."""
+    header = "| Claim (in our words) | Verdict | Value | Criterion | Holds | Chapter | Sources |\n|---|---|---|---|---|---|---|"
+    rows = []
+    for entry in evaluate():
+        chapter = "/" + entry["chapter"]
+        holds = "yes" if entry["passed"] else "**NO**"
+        rows.append(
+            f"| {entry['claim']} | {entry['verdict']} | {_format_value(entry['value'])} {entry['unit']} "
+            f"| {entry['criterion']} | {holds} | {{doc}}`{chapter}` | {{cite:p}}`{','.join(entry['sources'])}` |"
+        )
+    return "\n".join([header, *rows])
 
 
 def to_json() -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._fields import Parameters, param, source_keys, validate_fields
 
-__all__ = ["Parameters", "param", "source_keys", "validate_fields", "parameter_classes", "parameter_table"]
+__all__ = ["Parameters", "param", "source_keys", "validate_fields", "parameter_classes", "parameter_table", "parameter_markdown"]
 
 
 def parameter_classes() -> list[type]:
@@ -62,3 +62,38 @@ def parameter_table() -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _format_value(value) -> str:
+    """A parameter value for reading: 0.16, 1,200, or 7 × 10⁷."""
+    if isinstance(value, bool):
+        return str(value)
+    number = float(value)
+    if number != 0 and (abs(number) >= 1e5 or abs(number) < 1e-3):
+        mantissa, exponent = f"{number:.3e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return f"{number:,.4g}"
+
+
+def parameter_markdown(parameter_set: str) -> str:
+    """One parameter set as a MyST table: name, value, unit, meaning, and a citation or the
+    assumption's reason (citations as ``{cite:p}`` roles, so they link to the bibliography)."""
+    table = parameter_table()
+    rows = table[table["parameter_set"] == parameter_set]
+    if rows.empty:
+        known = ", ".join(sorted(table["parameter_set"].unique()))
+        raise ValueError(f"unknown parameter_set {parameter_set!r}; choose one of {known}")
+    lines = ["| Parameter | Value | Unit | Meaning | Basis |", "|---|---|---|---|---|"]
+    for row in rows.itertuples():
+        if row.basis == "source":
+            keys, _, how = row.source.partition(";")
+            basis = f"{{cite:p}}`{keys.replace(' ', '')}`" + (f"; {how.strip()}" if how.strip() else "")
+        else:
+            basis = f"*Assumption:* {row.assumption}"
+        cells = [f"`{row.name}`", _format_value(row.value), row.unit, row.description, basis]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""Plot helpers of the therapy chapters: the process timeline, exact intervals, rate plots."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cart_autoimmunity import evidence  # noqa: E402
+from cart_autoimmunity.plots_therapy import (  # noqa: E402
+    exact_binomial_interval,
+    plot_event_rates,
+    plot_process_timeline,
+    process_timeline,
+)
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    return process_timeline(evidence.manufacturing())
+
+
+def test_timeline_ends_at_the_cited_vein_to_vein_times(timeline):
+    infusions = timeline[timeline.step == "infuse"].set_index("product")["start_day"]
+    # EHA 2023 meta-analysis: medians 30.4 (axi-cel), 35.9 (liso-cel), 48.4 (tisa-cel) days.
+    assert infusions.to_dict() == pytest.approx({"axi-cel": 30.4, "liso-cel": 35.9, "tisa-cel": 48.4})
+
+
+def test_timeline_steps_are_contiguous_and_failures_match_the_counts(timeline):
+    for _, part in timeline.groupby("product"):
+        assert np.allclose(part["start_day"].iloc[1:].to_numpy(), part["end_day"].iloc[:-1].to_numpy())
+        assert (part["end_day"] > part["start_day"]).all()
+    counts = timeline.drop_duplicates("product").set_index("product")[["failure_events", "failure_n"]]
+    # Frontiers in Immunology 2021, Table 2: 1/111 axi-cel, 2/344 liso-cel, 12/165 tisa-cel.
+    assert counts.loc["axi-cel"].tolist() == [1, 111]
+    assert counts.loc["liso-cel"].tolist() == [2, 344]
+    assert counts.loc["tisa-cel"].tolist() == [12, 165]
+
+
+def test_timeline_rejects_bad_inputs():
+    table = evidence.manufacturing()
+    with pytest.raises(ValueError, match="lymphodepletion_days"):
+        process_timeline(table, lymphodepletion_days=-1)
+    with pytest.raises(ValueError, match="lymphodepletion_days"):
+        process_timeline(table, lymphodepletion_days=40)  # longer than axi-cel's 30.4 days
+    with pytest.raises(ValueError, match="product"):
+        process_timeline(table, products=("unknown-cel",))
+    with pytest.raises(ValueError, match="columns"):
+        process_timeline(table.drop(columns="cohort"))
+
+
+def test_zero_events_upper_bound_has_its_closed_form():
+    # For 0 of n the exact upper bound solves (1 - p)^n = alpha / 2.
+    low, high = exact_binomial_interval(0, 15)
+    assert low == 0.0
+    assert high == pytest.approx(1 - 0.025 ** (1 / 15), rel=1e-9)
+    assert 0.21 < high < 0.22
+
+
+def test_interval_matches_park_2018_reported_interval():
+    # Park 2018: severe CRS in 14 of 53, reported 95% CI 15-40%.
+    low, high = exact_binomial_interval(14, 53)
+    assert round(100 * low) == 15 and round(100 * high) == 40
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 400), data=st.data())
+def test_interval_contains_the_estimate_and_is_symmetric(n, data):
+    k = data.draw(st.integers(0, n))
+    low, high = exact_binomial_interval(k, n)
+    assert 0.0 <= low <= k / n <= high <= 1.0
+    mirrored = exact_binomial_interval(n - k, n)
+    assert mirrored == pytest.approx((1 - high, 1 - low), abs=1e-9)
+
+
+@pytest.mark.parametrize("events, n, confidence", [(-1, 10, 0.95), (11, 10, 0.95), (1, 0, 0.95), (1.5, 10, 0.95), (1, 10, 1.0), (1, 10, 1.2)])
+def test_interval_rejects_bad_inputs(events, n, confidence):
+    with pytest.raises(ValueError):
+        exact_binomial_interval(events, n, confidence)
+
+
+def test_plots_return_figures_with_labelled_axes(timeline):
+    fig = plot_process_timeline(timeline)
+    assert fig.axes[0].get_xlabel().startswith("Days")
+    plt.close(fig)
+    fig = plot_event_rates(evidence.crs_rates())
+    ax = fig.axes[0]
+    assert "%" in ax.get_xlabel()
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert {"CRS, any grade", "autoimmune", "leukaemia", "hollow: secondary source"} <= set(texts)
+    plt.close(fig)
+
+
+def test_plots_reject_bad_inputs(timeline):
+    with pytest.raises(ValueError):
+        plot_process_timeline(timeline.iloc[0:0])
+    with pytest.raises(ValueError):
+        plot_event_rates(evidence.crs_rates(), quantities=("not_a_rate",))
+    with pytest.raises(ValueError):
+        plot_event_rates(evidence.crs_rates().drop(columns="status"))
