@@ -11,6 +11,7 @@ JB_FLAGS := -n -W --keep-going
 PORT ?= 8000
 # Pytest runs notebooks on both cores; override with `make test WORKERS=1`.
 WORKERS ?= 2
+PACKAGE_HASH = $(shell cat $(sort $(wildcard cart_autoimmunity/*.py cart_autoimmunity/*/*.py)) | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard book/*.ipynb)
 
 .PHONY: help env book test unit notebooks html browser-deps browser claims bench serve execute lock clean
@@ -28,6 +29,11 @@ $(STAMP): requirements.txt pyproject.toml
 env: $(STAMP) ## Create .venv and install requirements.txt (done by every other target)
 
 book: $(STAMP) ## Build the HTML book into _build/html (warnings are errors)
+	@# jupyter-cache keys a notebook on its own code only: when the model package changes,
+	@# drop the cache so that no chapter shows outputs of an older model.
+	@mkdir -p _build
+	@if [ "$$(cat _build/.package-hash 2>/dev/null)" != "$(PACKAGE_HASH)" ]; then \
+	  rm -rf _build/.jupyter_cache; echo "$(PACKAGE_HASH)" > _build/.package-hash; fi
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	test -f _build/html/index.html
 

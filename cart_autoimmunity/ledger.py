@@ -406,17 +406,22 @@ def _format_value(value: float | int) -> str:
 
 
 def to_markdown() -> str:
-    """The ledger as a MyST table, with each chapter as a cross-reference (checked by Sphinx)."""
-    header = "| Claim (in our words) | Verdict | Value | Criterion | Holds | Chapter | Sources |\n|---|---|---|---|---|---|---|"
-    rows = []
+    """The ledger as a MyST definition list, one claim per term, readable at phone width.
+
+    Chapters are ``{doc}`` cross-references and sources ``{cite:p}`` roles, so Sphinx checks
+    that every one of them exists.
+    """
+    blocks = []
     for entry in evaluate():
-        chapter = "/" + entry["chapter"]
-        holds = "yes" if entry["passed"] else "**NO**"
-        rows.append(
-            f"| {entry['claim']} | {entry['verdict']} | {_format_value(entry['value'])} {entry['unit']} "
-            f"| {entry['criterion']} | {holds} | {{doc}}`{chapter}` | {{cite:p}}`{','.join(entry['sources'])}` |"
+        holds = "holds" if entry["passed"] else "**FAILS**"
+        blocks.append(
+            f"{entry['claim']}\n"
+            f": **Verdict:** {entry['verdict']}. **Value:** {_format_value(entry['value'])} "
+            f"({entry['unit']}); the criterion {holds}.\n\n"
+            f"  **Criterion:** {entry['criterion']}.\n\n"
+            f"  **Shown in** {{doc}}`/{entry['chapter']}`; **sources** {{cite:p}}`{','.join(entry['sources'])}`."
         )
-    return "\n".join([header, *rows])
+    return "\n\n".join(blocks)
 
 
 def to_json() -> str:

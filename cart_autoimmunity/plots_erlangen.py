@@ -33,12 +33,17 @@ def _require_columns(name: str, frame, columns) -> pd.DataFrame:
     return frame
 
 
-def _draw_points(ax, points: pd.DataFrame, y) -> None:
-    """Published mean ± SD days as points with horizontal error bars (hollow = secondary source)."""
-    for (_, row), marker in zip(points.iterrows(), ("o", "s", "D", "^")):
+def _draw_points(ax, points: pd.DataFrame, y, spread: float = 1.5) -> None:
+    """Published mean ± SD days as points with horizontal error bars (hollow = secondary source).
+
+    Several points are fanned out around ``y`` by factors of ``spread`` (log axes) so that
+    their error bars do not hide each other.
+    """
+    offset = (len(points) - 1) / 2
+    for k, ((_, row), marker) in enumerate(zip(points.iterrows(), ("o", "s", "D", "^"))):
         xerr = None if pd.isna(row["time_sd"]) else row["time_sd"]
         face = DATA if bool(row["primary"]) else "white"
-        ax.errorbar(row["time_days"], y, xerr=xerr, fmt=marker, color=DATA, markerfacecolor=face,
+        ax.errorbar(row["time_days"], y * spread ** (offset - k), xerr=xerr, fmt=marker, color=DATA, markerfacecolor=face,
                     markersize=8, capsize=4, linewidth=1.5, zorder=5, label=row["label"])
 
 
@@ -154,8 +159,9 @@ def plot_persistence_vs_data(time_course: pd.DataFrame, cancer_runs: dict, persi
     markers = iter(("v", "^", "D", "s", "P"))
     for _, row in persistence.iterrows():
         if bool(row["lower_bound"]) or row["time_days"] > days:
-            ax.annotate(f"{row['label']} →", xy=(days, detection_limit_per_ul * 3), xytext=(days * 0.6, detection_limit_per_ul * 3),
-                        ha="center", va="center", fontsize=8.5, color=DATA)
+            # Beyond the axis: a legend entry with an arrow instead of a point.
+            ax.plot([], [], linestyle="none", marker=r"$\rightarrow$", markersize=12, color=DATA,
+                    label=f"{row['label']} (off the axis)")
             continue
         ax.plot(row["time_days"], detection_limit_per_ul, linestyle="none", marker=next(markers), color=DATA,
                 markersize=8, label=row["label"])
@@ -189,7 +195,8 @@ def plot_memory_sweep(sweep: pd.DataFrame, *, reference_days: dict | None = None
     ax.set_xscale("log")
     ax.set_xlabel("Memory formation in autoimmune disease\n(fraction of the cancer rate; 1 = burden only)")
     ax.set_ylabel("Last day CAR T detectable (days)")
-    ax.set_ylim(bottom=0)
+    top = max([float(sweep["last_day_above_lod"].max()), *(reference_days or {}).values()])
+    ax.set_ylim(0, 1.35 * top)
     ax.legend(loc="upper left", fontsize=8.5)
     return fig, ax
 

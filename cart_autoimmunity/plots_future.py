@@ -121,7 +121,7 @@ def plot_rejection_time_courses(runs: dict, params: KineticsParameters | None = 
     left.axhline(lod, color=SCENARIO_COLOURS["reference"], linestyle=":", linewidth=1.5, label="detection limit")
     right.axhline(DEPTH_LINE, color=SCENARIO_COLOURS["reference"], linestyle=":", linewidth=1.5)
     right.axvline(14.0, color=SCENARIO_COLOURS["reference"], linestyle="--", linewidth=1)
-    right.text(15.0, 3e-3, "1/1000 of normal", fontsize=9, color="0.3")
+    right.text(118.0, 3e-4, "1/1000 of normal", fontsize=9, color="0.3", ha="right")
     for ax, label, floor in ((left, "CAR T cells in blood (cells/µL)", 1e-3), (right, "B cells (fraction of normal)", 1e-10)):
         ax.set_yscale("log")
         ax.set_ylim(bottom=floor)

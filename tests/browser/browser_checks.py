@@ -7,7 +7,9 @@ aborted and reported (the book must work offline).
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import shutil
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +19,16 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
-CHROMIUM = "/usr/bin/chromium"
+def find_chromium() -> str:
+    """Debian's Chromium (make browser-deps); CHROMIUM overrides it (CI sets it if it differs)."""
+    if os.environ.get("CHROMIUM"):
+        return os.environ["CHROMIUM"]
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+
+
+CHROMIUM = find_chromium()
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

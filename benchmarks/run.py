@@ -1,0 +1,260 @@
+"""Benchmark the book: build, tests, notebooks, model speed and page weight (`make bench`).
+
+Works on a copy of the working tree in benchmarks/_work (without .venv, _build and .git; its
+.venv is a link to the main one), so the real _build is never touched. Writes
+benchmarks/results.md (a table with each target and whether it is met, the core count and the
+date) and prints it. A benchmark, not a test: it reports, it does not fail on a missed target.
+
+Environment variables:
+  BENCH_SKIP_MAKE_TEST=1  skip timing the whole `make test` (the longest part)
+  BENCH_SKIP=a,b          skip parts by name: cold, warm, edit, nbval, notebooks, make_test,
+                          cohort, weight
+  BENCH_REPEAT=3          runs per short measurement (the median is reported)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / "benchmarks" / "_work"
+RESULTS = REPO / "benchmarks" / "results.md"
+VENV = REPO / ".venv"
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+if os.environ.get("BENCH_SKIP_MAKE_TEST"):
+    SKIP.add("make_test")
+COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "_work", "__pycache__",
+                                     ".pytest_cache", ".hypothesis", ".ipynb_checkpoints")
+
+
+@dataclass
+class Row:
+    what: str
+    value: float | None  # seconds, or bytes for page weight, or patients/s
+    unit: str
+    target: float | None
+    note: str = ""
+    higher_is_better: bool = False
+
+    def met(self) -> str:
+        if self.value is None or self.target is None:
+            return "n/a"
+        ok = self.value >= self.target if self.higher_is_better else self.value <= self.target
+        return "yes" if ok else "**no**"
+
+    def cells(self) -> list[str]:
+        def fmt(v):
+            if v is None:
+                return "not measured"
+            if self.unit == "B":
+                return f"{v / 1e6:.2f} MB"
+            if self.unit == "patients/s":
+                return f"{v:,.0f} patients/s"
+            return f"{v:.1f} s"
+        sign = "≥" if self.higher_is_better else "≤"
+        target = "" if self.target is None else f"{sign} {fmt(self.target)}"
+        return [self.what, fmt(self.value), target, self.met(), self.note]
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def run(cmd: list[str] | str, cwd: Path = WORK, check: bool = True) -> float:
+    """Run a command, return its wall time in seconds; raise with its output if it fails."""
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, shell=isinstance(cmd, str), capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if check and result.returncode != 0:
+        tail = (result.stdout + result.stderr)[-3000:]
+        raise RuntimeError(f"{cmd} failed ({result.returncode}):\n{tail}")
+    return elapsed
+
+
+def median_of(fn, n: int = REPEAT) -> float:
+    return statistics.median(fn() for _ in range(n))
+
+
+def make_copy() -> None:
+    """A fresh copy of the working tree, sharing the main .venv (so `make` installs nothing)."""
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    shutil.copytree(REPO, WORK, ignore=COPY_IGNORE, symlinks=True)
+    (WORK / ".venv").symlink_to(VENV)
+
+
+def notebooks() -> list[Path]:
+    return sorted((WORK / "notebooks").glob("*.ipynb")) + sorted((WORK / "book").glob("*.ipynb"))
+
+
+def edit_markdown(notebook: Path, counter: int) -> None:
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown")
+    cell.source += f"\n\nA sentence added by the benchmark (edit {'I' * (counter + 1)})."
+    nbformat.write(nb, notebook)
+
+
+def execute_seconds(notebook: Path) -> float:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def cohort_throughput() -> tuple[float | None, str]:
+    try:
+        from cart_autoimmunity import cohort
+    except ImportError as error:
+        return None, f"cart_autoimmunity.cohort not importable ({error})"
+    simulate = getattr(cohort, "simulate_cohort", None)
+    if simulate is None:
+        return None, "cart_autoimmunity.cohort has no simulate_cohort"
+    simulate(n_patients=50)  # warm up imports and caches
+
+    def once() -> float:
+        start = time.perf_counter()
+        simulate(n_patients=1000)
+        return time.perf_counter() - start
+
+    seconds = median_of(once)
+    return 1000 / seconds, f"simulate_cohort(n_patients=1000): {seconds:.2f} s (median of {REPEAT})"
+
+
+def page_weights(html: Path) -> dict[str, int]:
+    """gzip-compressed bytes of every TOC page with everything it loads, via headless Chromium."""
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_checks import CHROMIUM, CHROMIUM_ARGS, Server, toc_pages, visit
+    from playwright.sync_api import sync_playwright
+
+    weights = {}
+    with Server(html) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for page in toc_pages(REPO):
+            weights[page] = visit(browser, html, server.url + page).gzip_bytes
+        browser.close()
+    return weights
+
+
+def main() -> int:
+    rows: list[Row] = []
+    details: list[str] = []
+    started = dt.datetime.now(dt.timezone.utc)
+    log(f"copying the working tree to {WORK}")
+    make_copy()
+
+    def measure(name: str, label: str, target: float | None, fn, unit: str = "s") -> None:
+        if name in SKIP:
+            rows.append(Row(label, None, unit, target, "skipped"))
+            return
+        log(label)
+        try:
+            value, note = fn()
+        except Exception as error:  # noqa: BLE001 - a benchmark reports, it carries on
+            value, note = None, f"failed: {str(error).splitlines()[0][:200]}"
+            details.append(f"### {label} failed\n\n```\n{error}\n```\n")
+        rows.append(Row(label, value, unit, target, note))
+        log(f"  -> {rows[-1].cells()[1]} {note}")
+
+    measure("cold", "Cold build (`_build` removed, env installed): `make book`", 90,
+            lambda: (run("rm -rf _build && make book"), "one run"))
+    measure("warm", "Warm rebuild, nothing changed: `make book`", 10,
+            lambda: (median_of(lambda: run("make book")), f"median of {REPEAT}"))
+
+    first = notebooks()[0] if notebooks() else None
+
+    def edit_rebuild():
+        assert first is not None, "no notebook to edit"
+        times = []
+        for i in range(REPEAT):
+            edit_markdown(first, i)
+            times.append(run("make book"))
+        return statistics.median(times), f"{first.name}, markdown edited; median of {REPEAT}"
+
+    measure("edit", "Rebuild after editing one notebook's markdown", 20, edit_rebuild)
+    measure("nbval", "Notebook suite: `make notebooks` (nbval, 2 workers)", 90,
+            lambda: (run("make notebooks"), "one run"))
+
+    if "notebooks" in SKIP:
+        rows.append(Row("Each notebook's execution", None, "s", 10, "skipped"))
+    else:
+        per_notebook = {}
+        for notebook in notebooks():
+            log(f"executing {notebook.name}")
+            try:
+                per_notebook[notebook.name] = median_of(lambda: execute_seconds(notebook))
+            except Exception as error:  # noqa: BLE001
+                per_notebook[notebook.name] = None
+                details.append(f"### {notebook.name} failed to execute\n\n```\n{error}\n```\n")
+        for name, seconds in per_notebook.items():
+            rows.append(Row(f"Execute `{name}` (fresh kernel)", seconds, "s", 10,
+                            f"median of {REPEAT}" if seconds is not None else "failed"))
+
+    measure("make_test", "Everything: `make test`", 300, lambda: (run("make test"), "one run"))
+    if "cohort" in SKIP:
+        rows.append(Row("Model throughput, kinetics cohort", None, "patients/s", 500, "skipped",
+                        higher_is_better=True))
+    else:
+        log("cohort throughput")
+        value, note = cohort_throughput()
+        rows.append(Row("Model throughput, kinetics cohort (1,000 patients in ≤ 2 s)", value,
+                        "patients/s", 500, note, higher_is_better=True))
+
+    weights: dict[str, int] = {}
+    if "weight" not in SKIP:
+        html = WORK / "_build" / "html"
+        try:
+            if not (html / "index.html").is_file():
+                run("make book")
+            log("page weights (headless Chromium)")
+            weights = page_weights(html)
+        except Exception as error:  # noqa: BLE001
+            details.append(f"### Page weight failed\n\n```\n{error}\n```\n")
+    heaviest = max(weights.items(), key=lambda kv: kv[1]) if weights else None
+    rows.append(Row("Heaviest page, gzip-compressed with everything it loads",
+                    heaviest[1] if heaviest else None, "B", 1_500_000,
+                    heaviest[0] if heaviest else ("skipped" if "weight" in SKIP else "failed")))
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores "
+        f"({platform.machine()}, {platform.system()}, Python {platform.python_version()}) "
+        "by `make bench` (`benchmarks/run.py`), on a copy of the working tree.",
+        "Short measurements are the median of several runs. A benchmark, not a test.",
+        "",
+        "| measurement | result | target | met | note |",
+        "| --- | --- | --- | --- | --- |",
+        *("| " + " | ".join(row.cells()) + " |" for row in rows),
+    ]
+    if weights:
+        lines += ["", "## Page weight", "",
+                  "Every page of the TOC, gzip-compressed, with every file it loads (HTML, CSS, "
+                  "scripts, fonts, figures).", "", "| page | gzip |", "| --- | --- |"]
+        lines += [f"| {page} | {size / 1e6:.2f} MB |" for page, size in weights.items()]
+    if details:
+        lines += ["", "## Failures", "", *details]
+    text = "\n".join(lines) + "\n"
+    RESULTS.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
