@@ -75,3 +75,15 @@ def test_references_file_parses_and_every_entry_has_a_doi_or_url():
     entries = parse_file(str(ROOT / "references.bib"), bib_format="bibtex").entries
     lacking = [key for key, entry in entries.items() if "doi" not in entry.fields and "url" not in entry.fields]
     assert not lacking, f"entries without doi or url: {lacking}"
+
+
+def test_appendix_table_cites_or_labels_every_parameter():
+    from cart_autoimmunity.parameters import parameter_markdown
+
+    table = parameter_table()
+    for parameter_set, rows in table.groupby("parameter_set"):
+        lines = parameter_markdown(parameter_set).splitlines()[2:]
+        assert len(lines) == len(rows)
+        assert all(("{cite:p}`" in line) != ("*Assumption:*" in line) for line in lines)
+    with pytest.raises(ValueError, match="unknown parameter_set 'Nope'"):
+        parameter_markdown("Nope")

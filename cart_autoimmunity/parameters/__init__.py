@@ -80,20 +80,21 @@ def _format_value(value) -> str:
 
 
 def parameter_markdown(parameter_set: str) -> str:
-    """One parameter set as a MyST table: name, value, unit, meaning, and a citation or the
-    assumption's reason (citations as ``{cite:p}`` roles, so they link to the bibliography)."""
+    """One parameter set as a MyST table: name and meaning, value with unit, and a citation or
+    the assumption's reason (citations as ``{cite:p}`` roles, so they link to the bibliography)."""
     table = parameter_table()
     rows = table[table["parameter_set"] == parameter_set]
     if rows.empty:
         known = ", ".join(sorted(table["parameter_set"].unique()))
         raise ValueError(f"unknown parameter_set {parameter_set!r}; choose one of {known}")
-    lines = ["| Parameter | Value | Unit | Meaning | Basis |", "|---|---|---|---|---|"]
+    lines = ["| Parameter | Value | Basis |", "|---|---|---|"]
     for row in rows.itertuples():
         if row.basis == "source":
             keys, _, how = row.source.partition(";")
             basis = f"{{cite:p}}`{keys.replace(' ', '')}`" + (f"; {how.strip()}" if how.strip() else "")
         else:
             basis = f"*Assumption:* {row.assumption}"
-        cells = [f"`{row.name}`", _format_value(row.value), row.unit, row.description, basis]
+        unit = "" if row.unit in ("", "-", "fraction", "count", "dimensionless") else f" {row.unit}"
+        cells = [f"`{row.name}`: {row.description}", f"{_format_value(row.value)}{unit}", basis]
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
