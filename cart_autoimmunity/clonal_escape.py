@@ -57,7 +57,11 @@ def _alpha_beta(birth: float, death: float, t) -> tuple[np.ndarray, np.ndarray]:
     if np.isclose(r, 0.0, atol=1e-14):
         alpha = birth * t / (1.0 + birth * t)
         return alpha, alpha.copy()
-    growth = np.expm1(r * t)  # e^{rt} - 1
+    if r > 0:  # divide through by e^{rt} so that long times cannot overflow
+        decay = -np.expm1(-r * t)  # 1 - e^{-rt}
+        denom = birth - death * np.exp(-r * t)  # (b e^{rt} - d) e^{-rt}
+        return death * decay / denom, birth * decay / denom
+    growth = np.expm1(r * t)  # e^{rt} - 1, small and negative when r < 0
     denom = birth * growth + r  # b e^{rt} - d
     return death * growth / denom, birth * growth / denom
 
@@ -74,10 +78,11 @@ def extinction_probability(birth_per_day: float, death_per_day: float, t_days=np
 
 
 def expected_size(birth_per_day: float, death_per_day: float, t_days, initial_cells: int = 1) -> np.ndarray:
-    """Mean clone size ``N0 e^{(b - d) t}``."""
+    """Mean clone size ``N0 e^{(b - d) t}`` (infinite where it exceeds the largest float)."""
     birth, death = _check_rates(birth_per_day, death_per_day)
     initial_cells = validation.require_integer("initial_cells", initial_cells, minimum=1)
-    return initial_cells * np.exp((birth - death) * np.asarray(t_days, dtype=float))
+    with np.errstate(over="ignore"):
+        return initial_cells * np.exp((birth - death) * np.asarray(t_days, dtype=float))
 
 
 def approx_time_to_size(birth_per_day: float, death_per_day: float, size: float) -> float:

@@ -151,4 +151,5 @@ def test_states_bounded_and_finite(regeneration, growth, killing, initial, inter
     for column in ("beta_mass", "attack"):
         values = run[column].to_numpy()
         assert np.all(np.isfinite(values))
-        assert np.all((values >= -1e-9) & (values <= 1.0 + 1e-9))
+        # Bounds up to the integrator's accumulated error (rtol 1e-9 over thousands of days).
+        assert np.all((values >= -1e-7) & (values <= 1.0 + 1e-7))

@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pytest
 import yaml
 
 from cart_autoimmunity import ledger
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 REQUIRED_IDS = [
     "prevalence-one-in-ten", "tolerance-escape", "slow-motion-cancer", "apoptosis-mutations", "car-t-process",

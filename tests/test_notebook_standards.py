@@ -162,3 +162,14 @@ def test_outputs_carry_no_volatile_text(path):
             text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
             assert not re.search(r"0x[0-9a-f]{6,}", text), "memory address in an output"
             assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text, "a path in an output"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_sources_hold_no_control_characters(path):
+    """A lost backslash (\\varepsilon written as "\\v" + "arepsilon") leaves a control character
+    that breaks the page's maths; tabs in prose are the same accident with \\tau."""
+    for cell in _load(path)["cells"]:
+        source = _source(cell)
+        assert not re.search(r"[\x00-\x08\x0b-\x1f]", source), repr(source[:80])
+        if cell["cell_type"] == "markdown":
+            assert "\t" not in source, repr(source[:80])

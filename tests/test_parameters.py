@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from pathlib import Path
+
 import pytest
 from pybtex.database import parse_file
 
 from cart_autoimmunity.parameters import Parameters, param, parameter_classes, parameter_table, source_keys
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 CLASSES = parameter_classes()
 
