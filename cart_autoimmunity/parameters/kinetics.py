@@ -154,7 +154,7 @@ class CohortParameters(Parameters):
         assumption="smaller than Stein's variability (omega^2 0.86), which also mixes in burden")
     maturation_log_sd: float = param(
         0.15, unit="log units", description="spread of the marrow maturation time",
-        assumption="set to reproduce a spread of B-cell return close to Mackensen's +/-32 days")
+        assumption="a modest spread; together with the other spreads the cohort's B-cell return is wider than Mackensen's +/-32 days (chapter 4 shows both)")
     tumour_log_sd: float = param(
         0.5, unit="log units", description="spread of the initial tumour burden (cancer scenarios)",
         assumption="burden varies several-fold between patients")
