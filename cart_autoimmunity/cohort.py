@@ -47,11 +47,7 @@ class Cohort:
 
 
 def _cohort_params(cohort_params) -> CohortParameters:
-    if cohort_params is None:
-        return CohortParameters()
-    if not isinstance(cohort_params, CohortParameters):
-        raise ValueError(f"cohort_params must be a CohortParameters instance, got {type(cohort_params).__name__}")
-    return cohort_params
+    return CohortParameters.resolve(cohort_params, "cohort_params")
 
 
 def sample_cohort(n_patients: int = 1000, scenario: str = "autoimmune", params: KineticsParameters | None = None,

@@ -24,11 +24,7 @@ from .parameters.kinetics import KineticsParameters, SevereCRSParameters
 
 
 def _crs(crs_params) -> SevereCRSParameters:
-    if crs_params is None:
-        return SevereCRSParameters()
-    if not isinstance(crs_params, SevereCRSParameters):
-        raise ValueError(f"crs_params must be a SevereCRSParameters instance, got {type(crs_params).__name__}")
-    return crs_params
+    return SevereCRSParameters.resolve(crs_params, "crs_params")
 
 
 def severe_crs_probability(cytokine_peak, crs_params: SevereCRSParameters | None = None):

@@ -32,11 +32,7 @@ SCHEDULES = {
 
 
 def _in_vivo(in_vivo_params) -> InVivoParameters:
-    if in_vivo_params is None:
-        return InVivoParameters()
-    if not isinstance(in_vivo_params, InVivoParameters):
-        raise ValueError(f"in_vivo_params must be an InVivoParameters instance, got {type(in_vivo_params).__name__}")
-    return in_vivo_params
+    return InVivoParameters.resolve(in_vivo_params, "in_vivo_params")
 
 
 def schedule_days(schedule) -> np.ndarray:

@@ -240,11 +240,7 @@ def states_dict(out: np.ndarray, n_stages: int) -> dict:
 # Public simulation functions
 # --------------------------------------------------------------------------------------------
 def _check_params(params) -> KineticsParameters:
-    if params is None:
-        return KineticsParameters()
-    if not isinstance(params, KineticsParameters):
-        raise ValueError(f"params must be a KineticsParameters instance, got {type(params).__name__}")
-    return params
+    return KineticsParameters.resolve(params, "params")
 
 
 def simulate_patients(scenario: str = "autoimmune", params: KineticsParameters | None = None, *,

@@ -7,18 +7,20 @@ import pandas as pd
 from .style import OKABE_ITO, SCENARIO_COLOURS, new_figure
 
 
-def plot_prevalence_by_sex(prevalence: pd.DataFrame):
-    """Bar chart of the share of people affected: everyone, women, men (cited numbers)."""
-    order = [("population_fraction_affected", "Everyone"), ("women_fraction_affected", "Women"), ("men_fraction_affected", "Men")]
-    values = prevalence.set_index("quantity")["value"]
+def plot_diagnoses_by_sex(prevalence: pd.DataFrame):
+    """Bar chart of the share of new diagnoses in women and in men (Conrad et al. 2023).
+
+    Uses the ``female_fraction_of_diagnosed`` row of :func:`cart_autoimmunity.evidence.prevalence`;
+    the men's share is its complement (the cohort reports women and men only).
+    """
+    women = 100 * float(prevalence.set_index("quantity").loc["female_fraction_of_diagnosed", "value"])
+    heights = [women, 100 - women]
     fig, ax = new_figure(height_in=3.4)
-    labels = [label for _, label in order]
-    heights = [100 * values[q] for q, _ in order]
     ax.set_axisbelow(True)
-    bars = ax.bar(labels, heights, color=[SCENARIO_COLOURS["data"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"]])
+    bars = ax.bar(["Women", "Men"], heights, color=[OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"]])
     ax.bar_label(bars, labels=[f"{h:.1f}%" for h in heights], padding=3)
-    ax.set_ylabel("People with one of 19 autoimmune\ndiseases (% of group)")
-    ax.set_ylim(0, max(heights) * 1.25)
+    ax.set_ylabel("Share of people newly diagnosed\nwith an autoimmune disease (%)")
+    ax.set_ylim(0, 100)
     ax.set_title("UK cohort, 2000-2019 (Conrad et al. 2023)", loc="left")
     return fig, ax
 

@@ -67,6 +67,16 @@ class Parameters:
     def __post_init__(self) -> None:
         validate_fields(self)
 
+    @classmethod
+    def resolve(cls, value: Any, name: str = "params"):
+        """``value`` if it is an instance of this class, the defaults if it is ``None``;
+        anything else raises ``ValueError`` naming the argument."""
+        if value is None:
+            return cls()
+        if not isinstance(value, cls):
+            raise ValueError(f"{name} must be a {cls.__name__} instance, got {type(value).__name__}")
+        return value
+
     def replace(self, **changes: Any):
         """Return a copy with ``changes`` applied (and validated)."""
         return dataclasses.replace(self, **changes)
