@@ -26,7 +26,6 @@ DAYS_PER_YEAR = 365.25
 TEN_YEARS_DAYS = 10 * DAYS_PER_YEAR
 _RTOL, _ATOL = 1e-9, 1e-12
 
-
 def _rhs(params: BetaCellParameters):
     r_b, g_a, k_b = params.beta_regeneration_per_day, params.attack_growth_per_day, params.beta_killing_per_day
 
@@ -43,6 +42,8 @@ def _check_common(intervention_day, depth, horizon_days, step_days):
     depth = validation.require_fraction("depth", depth)
     if intervention_day is not None:
         intervention_day = validation.require_non_negative("intervention_day", intervention_day)
+        if intervention_day <= validation.SHORTEST_SEGMENT_DAYS:
+            intervention_day = 0.0  # an intervention within a nanosecond of the start is at the start
     return intervention_day, depth, horizon_days, step_days
 
 
@@ -57,7 +58,7 @@ def _segments(params, intervention_day, depth, horizon_days):
     for i, (start, stop) in enumerate(zip(breaks[:-1], breaks[1:])):
         if i == 1:
             y = np.array([y[0], depth * y[1]])
-        if stop > start:
+        if stop - start > validation.SHORTEST_SEGMENT_DAYS:  # LSODA stalls on subnormal spans
             sol = solve_ivp(rhs, (start, stop), y, method="LSODA", rtol=_RTOL, atol=_ATOL, dense_output=True)
             if not sol.success:  # pragma: no cover - LSODA does not fail on this smooth system
                 raise RuntimeError(sol.message)

@@ -3,13 +3,16 @@
 Cost of goods and delivery, in US dollars, NOT the price a manufacturer charges:
 
     C_auto = (C_aph + C_vec + C_mfg + C_QC + C_log) / (1 - p_fail) + F/P + C_LD + C_hosp + p_ICU C_ICU
-    C_allo = (C_batch / (N (1 - p_batch)) + C_fill) (1 + p_redose) + F/P + C_LD + C_hosp + p_ICU C_ICU
-    C_inv  = n (C_dose + C_adm) + C_mon
+    C_allo = (C_batch / (N (1 - p_batch)) + C_fill) (1 + p_redose) + F/P_allo + C_LD + C_hosp + p_ICU C_ICU
+    C_inv  = n (C_dose + C_adm) + C_mon + C_obs + p_ICU,inv C_ICU
 
-F/P is a fixed facility cost per year shared by the patients treated that year (ex vivo
-products only); N doses per allogeneic batch; n in vivo doses. Every component is an
-assumption (see ``parameters.costs``) except the failure fraction (pivotal trials) and the
-prevalence used for the health-system budget (Conrad 2023).
+F is a fixed facility cost per year shared by the patients it serves that year: P for an
+autologous facility, P_allo for a batch facility that ships to several centres (ex vivo
+products only); N doses per allogeneic batch; n in vivo doses. The in vivo course carries an
+in-patient observation after the first dose and an intensive-care risk for cytokine release
+syndrome (C_obs, p_ICU,inv). Every component is an assumption (see ``parameters.costs``) except
+the failure fraction (pivotal trials) and the prevalence used for the health-system budget
+(Conrad 2023).
 """
 
 from __future__ import annotations
@@ -43,9 +46,12 @@ TORNADO_RANGES: dict[str, tuple[float, float, str]] = {
     "icu_usd": (25_000, 100_000, "half to double the assumed value"),
     "facility_usd_per_year": (5_000_000, 20_000_000, "half to double the assumed value"),
     "patients_per_year": (50, 1000, "a small academic unit to a large centre"),
+    "allogeneic_patients_per_year": (100, 2000, "a single centre to a national supplier"),
     "in_vivo_dose_usd": (5_000, 20_000, "half to double the assumed value"),
     "in_vivo_administration_usd": (1_000, 4_000, "half to double the assumed value"),
     "in_vivo_monitoring_usd": (2_500, 10_000, "half to double the assumed value"),
+    "in_vivo_observation_usd": (5_000, 20_000, "half to double the assumed value"),
+    "in_vivo_icu_probability": (0.0, 0.4, "no intensive care to double the model's predicted severe-CRS risk"),
 }
 
 
@@ -64,15 +70,16 @@ def cost_breakdown(modality: str, params: CostParameters | None = None, in_vivo_
     modality = _modality(modality)
     n = _doses(in_vivo_doses)
     p = params
-    facility = p.facility_usd_per_year / p.patients_per_year
     hospital = p.hospital_stay_usd + p.icu_probability * p.icu_usd
     if modality == "autologous":
+        facility = p.facility_usd_per_year / p.patients_per_year
         product = (p.apheresis_usd + p.vector_usd + p.manufacturing_usd + p.quality_control_usd + p.logistics_usd) / (
             1.0 - p.manufacturing_failure_fraction
         )
         parts = {"product": product, "facility share": facility, "lymphodepletion": p.lymphodepletion_usd, "hospital care": hospital}
     elif modality == "allogeneic":
         dose = p.batch_usd / (p.doses_per_batch * (1.0 - p.batch_failure_fraction)) + p.fill_finish_usd
+        facility = p.facility_usd_per_year / p.allogeneic_patients_per_year
         parts = {
             "product": dose * (1.0 + p.redose_fraction),
             "facility share": facility,
@@ -83,6 +90,7 @@ def cost_breakdown(modality: str, params: CostParameters | None = None, in_vivo_
         parts = {
             "product": n * p.in_vivo_dose_usd,
             "administration and monitoring": n * p.in_vivo_administration_usd + p.in_vivo_monitoring_usd,
+            "CRS observation and care": p.in_vivo_observation_usd + p.in_vivo_icu_probability * p.icu_usd,
         }
     return pd.DataFrame({"modality": modality, "component": list(parts), "usd": [float(v) for v in parts.values()]})
 
@@ -97,7 +105,7 @@ def allogeneic_cost_limit(params: CostParameters | None = None) -> float:
     p = params or CostParameters()
     return float(
         p.fill_finish_usd * (1.0 + p.redose_fraction)
-        + p.facility_usd_per_year / p.patients_per_year
+        + p.facility_usd_per_year / p.allogeneic_patients_per_year
         + p.lymphodepletion_usd
         + p.hospital_stay_usd
         + p.icu_probability * p.icu_usd
@@ -120,15 +128,17 @@ def compare_modalities(params: CostParameters | None = None, in_vivo_doses: Iter
 
 
 def cost_vs_scale(patients_per_year, params: CostParameters | None = None, in_vivo_doses: int = 1) -> pd.DataFrame:
-    """Cost per patient against patients treated per year (facility cost shared more widely).
+    """Cost per patient against patients served per year by the facility that makes the product.
 
-    Tidy table: one row per modality and scale, columns ``modality``, ``patients_per_year``, ``cost_usd``.
+    The scale sets ``patients_per_year`` for autologous and ``allogeneic_patients_per_year`` for
+    allogeneic products (the facility cost is shared more widely); in vivo is unaffected. Tidy table: one row per modality and scale, columns ``modality``, ``patients_per_year``, ``cost_usd``.
     """
     params = params or CostParameters()
     scales = validation.require_increasing("patients_per_year", patients_per_year)
     rows = []
     for scale in scales:
-        scaled = params.replace(patients_per_year=validation.require_integer("patients_per_year", scale, minimum=1))
+        scale = validation.require_integer("patients_per_year", scale, minimum=1)
+        scaled = params.replace(patients_per_year=scale, allogeneic_patients_per_year=scale)
         for m in MODALITIES:
             rows.append({"modality": m, "patients_per_year": int(scale), "cost_usd": cost_per_patient(m, scaled, in_vivo_doses)})
     return pd.DataFrame(rows)

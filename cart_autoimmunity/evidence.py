@@ -91,10 +91,12 @@ def _fraction(count: int, total: int) -> float:
 def prevalence() -> pd.DataFrame:
     """How common autoimmune disease is: the UK CPRD cohort of Conrad et al. (Lancet 2023).
 
-    Cohort size, new diagnoses, sex split and age at diagnosis are from the abstract. The
-    overall and sex-specific prevalence (10.2%, 13.1% of women, 7.4% of men) and the
-    incidence-rate ratio sit after the point where the stored abstract copies were cut off;
-    they come from named secondary reports of the abstract and are marked ``secondary``.
+    Cohort size, new diagnoses, the share of women among the diagnosed and age at diagnosis
+    are from the abstract. The overall prevalence (10.2%) sits after the point where the
+    stored abstract copies were cut off; it comes from named secondary reports of the
+    abstract and is marked ``secondary``. The sex-specific prevalences and the
+    incidence-rate ratio reported in news items could not be checked against the paper and
+    are left out.
     """
     src = "conrad2023"
     setting = "population"
@@ -114,38 +116,6 @@ def prevalence() -> pd.DataFrame:
             setting,
             src,
             "Secondary: Rheumatology Advisor report of the EULAR 2023 presentation and debuglies.com summary of the abstract ('10.2% of the population'); cohort-level prevalence of the 19 diseases",
-            status="secondary",
-        ),
-        _row(
-            "women_fraction_affected",
-            0.131,
-            "fraction",
-            cohort + ", women",
-            setting,
-            src,
-            "Secondary: Rheumatology Advisor (EULAR 2023) and debuglies.com summary of the abstract ('13.1% women')",
-            status="secondary",
-        ),
-        _row(
-            "men_fraction_affected",
-            0.074,
-            "fraction",
-            cohort + ", men",
-            setting,
-            src,
-            "Secondary: debuglies.com summary of the abstract ('7.4% men'); Autoimmune Association news item gives '7% of men'",
-            status="secondary",
-        ),
-        _row(
-            "incidence_rate_ratio_2017_19_vs_2000_02",
-            1.04,
-            "ratio",
-            cohort,
-            setting,
-            src,
-            "Secondary: debuglies.com summary of the abstract; age- and sex-standardised, 95% CI 1.00-1.09",
-            low=1.00,
-            high=1.09,
             status="secondary",
         ),
     ]
@@ -212,7 +182,8 @@ def crs_rates() -> pd.DataFrame:
     """Cytokine release syndrome and neurotoxicity: cancer trials against autoimmune series.
 
     Fractions of treated patients. Grading scales differ between trials (Penn, Lee, ASTCT,
-    MSKCC), so cross-trial comparisons are approximate.
+    MSKCC), so cross-trial comparisons are approximate. JULIET's grade 3 or higher CRS rate
+    could not be checked against the paper or a named summary and is left out.
     """
     rows = [
         _row("crs_any_grade", 0.77, "fraction", "ELIANA (tisa-cel, paediatric B-ALL)", "leukaemia", "maude2018", "Abstract summary (study.space) and abstract quote; 48% of those with CRS received tocilizumab", n=75),
@@ -240,7 +211,6 @@ def crs_rates() -> pd.DataFrame:
             status="secondary",
         ),
         _row("crs_any_grade", 0.58, "fraction", "JULIET (tisa-cel, DLBCL)", "lymphoma", "schuster2019", "Secondary: eviQ (Cancer Institute NSW) protocol summary of the NEJM paper and Advanced Practitioner highlight", status="secondary"),
-        _row("crs_grade_3_plus", 0.22, "fraction", "JULIET (tisa-cel, DLBCL)", "lymphoma", "schuster2019", "Secondary: eviQ summary, grade 3 or 4 CRS within 8 weeks (Penn scale)", status="secondary"),
         _row("neurotoxicity_any_grade", 0.21, "fraction", "JULIET (tisa-cel, DLBCL)", "lymphoma", "schuster2019", "Secondary: eviQ summary, neurologic events within 8 weeks", status="secondary"),
         _row("neurotoxicity_grade_3_plus", 0.12, "fraction", "JULIET (tisa-cel, DLBCL)", "lymphoma", "schuster2019", "Secondary: eviQ summary, grade 3 or 4 neurologic events", status="secondary"),
         _row("crs_grade_3_plus", 0.116, "fraction", "CIBMTR real world (tisa-cel, ALL + NHL)", "leukaemia", "pasquini2020", "Blood Adv abstract: grade >=3 CRS in 11.6% of all patients", n=410),
@@ -331,6 +301,9 @@ def manufacturing() -> pd.DataFrame:
         _row("never_infused_any_reason", _fraction(50, 165), "fraction", "tisa-cel (pivotal trials)", "lymphoma", "fimmu2021manufacturing", t2 + ": 30% (50/165) enrolled but not infused", n=165),
         _row("never_infused_any_reason", _fraction(10, 111), "fraction", "axi-cel", "lymphoma", "fimmu2021manufacturing", t2 + ": 9% (10/111)", n=111),
         _row("never_infused_any_reason", _fraction(50, 344), "fraction", "liso-cel", "lymphoma", "fimmu2021manufacturing", t2 + ": 15% (50/344)", n=344),
+        _row("never_infused_any_reason", _fraction(17, 92), "fraction", "tisa-cel (B-ALL)", "leukaemia", "fimmu2021manufacturing", t2 + ": 18% (17/92)", n=92),
+        _row("never_infused_any_reason", _fraction(6, 74), "fraction", "brexu-cel (KTE-X19)", "lymphoma", "fimmu2021manufacturing", t2 + ": total printed as 8% (3); its parts, 4% (3) failures and 4% (3) manufactured but not received, give 6/74 = 8%", n=74),
+        _row("never_infused_any_reason", _fraction(12, 140), "fraction", "ide-cel", "leukaemia", "fimmu2021manufacturing", t2 + ": 9% (12/140); myeloma, grouped with blood cancers", n=140),
     ]
     return _table(rows)
 
@@ -346,9 +319,9 @@ def tolerance_checkpoints() -> pd.DataFrame:
         _row("self_reactive_mature_naive_b_cells", 0.125, "fraction", "Healthy controls, mature naive B cells", "biology", "yurasov2005", "J Exp Med abstract: 5-20% in controls; value is the midpoint", low=0.05, high=0.20),
         _row("self_reactive_mature_naive_b_cells", 0.375, "fraction", "SLE (3 adolescent patients), mature naive B cells", "autoimmune", "yurasov2005", "J Exp Med abstract: 25-50% in SLE; value is the midpoint", low=0.25, high=0.50, n=3),
         _row("patients_with_somatic_mutations_in_cd8_clones", _fraction(5, 25), "fraction", "Newly diagnosed RA", "autoimmune", "savola2017", "Nat Commun abstract: 20% (5/25) of patients; only one mutation in 20 healthy controls", n=25),
-        _row("lymphoid_mutation_rate", 1e-6, "per cell division", "Lymphoid precursors (background estimate)", "biology", "savola2017", "Nat Commun introduction: mutation rate 'estimated to be 10^-6 per cell division'"),
+        _row("lymphoid_mutation_rate", 1e-6, "per cell division", "Lymphoid precursors (background estimate)", "biology", "savola2017", "Nat Commun introduction: mutation rate 'estimated to be 10^-6 per cell division' (a per-gene, per-division rate)"),
         _row("fas_mutation_children_first_report", 3, "patients", "ALPS (FAS mutations)", "autoimmune", "rieuxlaucat1995", "Science abstract: three children (two siblings) with a lymphoproliferative syndrome", n=3),
-        _row("fas_mutation_children_dominant_negative", 4, "patients", "ALPS (FAS mutations)", "autoimmune", "fisher1995", "Cell abstract: five children, four mutations dominant negative", n=5),
+        _row("fas_mutation_children_dominant_negative", 4, "patients", "ALPS (FAS mutations)", "autoimmune", "fisher1995", "Cell abstract (PubMed, PMID 7540117): five unrelated children, each with a unique Fas mutation; four dominant negative, one simple loss of function", n=5),
     ]
     return _table(rows)
 
@@ -371,6 +344,22 @@ def organ_damage() -> pd.DataFrame:
     return _table(rows)
 
 
+# --------------------------------------------------------------------------------------
+def prices() -> pd.DataFrame:
+    """Reported prices of CAR T products: US list prices at launch and an academic product.
+
+    Prices, not costs. All three sources are a commentary or news reports quoting the number,
+    so every row is ``secondary``. ``value`` is in the currency named in ``unit``.
+    """
+    rows = [
+        _row("list_price_at_launch", 475_000, "USD", "tisagenlecleucel (Kymriah), US, 2017", "leukaemia", "prasad2018", "Secondary: Nature Reviews Clinical Oncology News & Views abstract, 'the high price tag of US$475,000'; a commentary quoting the launch price from a news report", status="secondary"),
+        _row("list_price_at_launch", 373_000, "USD", "axicabtagene ciloleucel (Yescarta), US, 2017", "lymphoma", "scrip2017", "Secondary: Scrip (Citeline) news report, priced at US$373,000 after FDA approval on 18 October 2017", status="secondary"),
+        _row("reimbursed_price", 89_000, "EUR", "ARI-0001 (Hospital Clinic Barcelona), Spain", "leukaemia", "stat2023ari", "Secondary: STAT News report read in an aggregator copy, reimbursed by the Spanish national health system at 89,000 euros, roughly a third of commercial list prices", status="secondary"),
+        _row("reimbursed_price_usd", 97_000, "USD", "ARI-0001 (Hospital Clinic Barcelona), Spain", "leukaemia", "stat2023ari", "Secondary: STAT News report read in an aggregator copy, the report's own conversion, about US$97,000", status="secondary"),
+    ]
+    return _table(rows)
+
+
 #: Every evidence table, by name, in book order.
 TABLES = {
     "prevalence": prevalence,
@@ -380,6 +369,7 @@ TABLES = {
     "b_cell_depletion": b_cell_depletion,
     "antibody_longevity": antibody_longevity,
     "manufacturing": manufacturing,
+    "prices": prices,
     "tolerance_checkpoints": tolerance_checkpoints,
     "organ_damage": organ_damage,
 }
@@ -427,5 +417,6 @@ __all__ = [
     "manufacturing",
     "organ_damage",
     "prevalence",
+    "prices",
     "tolerance_checkpoints",
 ]

@@ -208,6 +208,9 @@ def solve(rates: dict, y0: np.ndarray, n_stages: int, time_days: np.ndarray, *,
         if k > 0:
             y[_V] += dose_cells
         mask = (time_days >= start) & ((time_days <= stop) if last else (time_days < stop))
+        if stop - start <= validation.SHORTEST_SEGMENT_DAYS:  # doses a moment apart act together
+            out[:, :, mask] = y[:, :, None]
+            continue
         t_eval = time_days[mask] if last else np.append(time_days[mask], stop)
         sol = solve_ivp(_rhs_flat, (start, stop), y.T.ravel(), method="LSODA", t_eval=t_eval,
                         args=(rates, n_states), rtol=rtol, atol=atol, lband=n_states - 1, uband=n_states - 1)

@@ -14,18 +14,29 @@ from .style import OKABE_ITO, SCENARIO_COLOURS, new_figure
 
 #: Autologous products are the ones given to autoimmune patients so far, so they share that colour.
 MODALITY_COLOURS = {"autologous": SCENARIO_COLOURS["autoimmune"], "allogeneic": SCENARIO_COLOURS["allogeneic"], "in_vivo": SCENARIO_COLOURS["in_vivo"]}
-COMPONENT_HATCHES = {"product": "", "facility share": "//", "lymphodepletion": "..", "hospital care": "xx", "administration and monitoring": "\\\\"}
+COMPONENT_HATCHES = {
+    "product": "",
+    "facility share": "//",
+    "lymphodepletion": "..",
+    "hospital care": "xx",
+    "administration and monitoring": "\\\\",
+    "CRS observation and care": "++",
+}
 _THOUSANDS = FuncFormatter(lambda x, _pos: f"{x / 1000:,.0f}")
 
 
-def plot_modality_costs(breakdown: pd.DataFrame, references: Mapping[str, float] | None = None):
-    """Stacked horizontal bars: cost components per option (thousand USD), reference prices as lines.
+def plot_modality_costs(breakdown: pd.DataFrame, prices: Mapping[str, tuple[float, float]] | None = None):
+    """Stacked horizontal bars: cost components per option (thousand USD), with reported prices below.
 
-    ``breakdown`` has columns ``option``, ``modality``, ``component`` and ``usd``.
+    ``breakdown`` has columns ``option``, ``modality``, ``component`` and ``usd``. ``prices`` maps a
+    label to a (low, high) price in USD (equal for a single price); each is drawn as a grey bar to
+    ``low`` with a whisker to ``high``, to be compared with the solid product part of the cost bars.
     """
     options = list(dict.fromkeys(breakdown["option"]))
-    fig, ax = new_figure(height_in=4.6)
-    y = np.arange(len(options))[::-1]
+    prices = dict(prices or {})
+    fig, ax = new_figure(height_in=4.6 + 0.45 * len(prices))
+    n_rows = len(options) + len(prices)
+    y = np.arange(n_rows)[::-1]
     components = list(dict.fromkeys(breakdown["component"]))
     for yi, option in zip(y, options):
         rows = breakdown[breakdown["option"] == option]
@@ -35,27 +46,40 @@ def plot_modality_costs(breakdown: pd.DataFrame, references: Mapping[str, float]
             ax.barh(yi, row["usd"], left=left, color=colour, alpha=0.85, edgecolor="white", hatch=COMPONENT_HATCHES[row["component"]])
             left += row["usd"]
         ax.text(left + 4_000, yi, f"{left / 1000:,.0f}k", va="center", fontsize=9.5)
-    styles = [dict(color=OKABE_ITO["black"], ls="--"), dict(color=OKABE_ITO["black"], ls=":"), dict(color=OKABE_ITO["orange"], ls="-.")]
-    for (label, value), style in zip((references or {}).items(), styles):
-        ax.axvline(value, lw=1.4, label=label, **style)
-    ax.set_yticks(y, options)
+    for yi, (label, (low, high)) in zip(y[len(options):], prices.items()):
+        ax.barh(yi, low, color=SCENARIO_COLOURS["reference"], alpha=0.6, edgecolor="white")
+        if high > low:
+            ax.plot([low, high], [yi, yi], color=OKABE_ITO["black"], lw=1.4)
+            ax.plot([high, high], [yi - 0.15, yi + 0.15], color=OKABE_ITO["black"], lw=1.4)
+        text = f"{low / 1000:,.0f}k" if high == low else f"{low / 1000:,.0f}-{high / 1000:,.0f}k"
+        ax.text(high + 4_000, yi, text, va="center", fontsize=9.5)
+    if prices:
+        ax.set_xlim(0, 1.15 * max(max(high for _low, high in prices.values()), breakdown.groupby("option")["usd"].sum().max()))
+        ax.axhline(y[len(options) - 1] - 0.5, color=OKABE_ITO["black"], lw=0.6, ls=":")
+    ax.set_yticks(y, options + list(prices))
     ax.xaxis.set_major_formatter(_THOUSANDS)
-    ax.set_xlabel("cost of goods and delivery per treated patient (thousand USD)")
+    ax.set_xlabel("USD per treated patient (thousands): modelled cost, or reported price")
     ax.grid(axis="y", visible=False)
-    handles, _labels = ax.get_legend_handles_labels()
-    handles += [Patch(facecolor="white", edgecolor="#444444", hatch=COMPONENT_HATCHES[c], label=c) for c in components]
+    handles = [Patch(facecolor="white", edgecolor="#444444", hatch=COMPONENT_HATCHES[c], label=c) for c in components]
+    if prices:
+        handles.append(Patch(facecolor=SCENARIO_COLOURS["reference"], alpha=0.6, label="reported price"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, fontsize=8.5)
     return fig, ax
 
 
-def plot_cost_vs_scale(by_patients: pd.DataFrame, by_batch: pd.DataFrame, default_patients: int, default_doses: int):
-    """Left: cost per patient against patients treated a year. Right: allogeneic cost against doses per batch."""
+def plot_cost_vs_scale(by_patients: pd.DataFrame, by_batch: pd.DataFrame, default_patients: Mapping[str, int], default_doses: int):
+    """Left: cost per patient against patients a facility serves a year. Right: allogeneic cost against doses per batch.
+
+    ``default_patients`` maps a modality to its default patients per year, marked by a dotted line
+    in that modality's colour.
+    """
     fig, (left, right) = new_figure(ncols=2, height_in=3.6)
     for modality, group in by_patients.groupby("modality", sort=False):
         left.plot(group["patients_per_year"], group["cost_usd"], color=MODALITY_COLOURS[modality], lw=2, label=MODALITY_LABELS[modality])
-    left.axvline(default_patients, color=SCENARIO_COLOURS["reference"], lw=1, ls=":")
+    for modality, patients in default_patients.items():
+        left.axvline(patients, color=MODALITY_COLOURS[modality], lw=1.2, ls=":")
     left.set_xscale("log")
-    left.set_xlabel("patients treated per year")
+    left.set_xlabel("patients served per year by the facility")
     left.set_ylabel("cost per patient (thousand USD)")
     left.yaxis.set_major_formatter(_THOUSANDS)
     left.legend(loc="upper right", fontsize=8.5)

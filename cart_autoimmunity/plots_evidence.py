@@ -11,7 +11,7 @@ def plot_diagnoses_by_sex(prevalence: pd.DataFrame):
     """Bar chart of the share of new diagnoses in women and in men (Conrad et al. 2023).
 
     Uses the ``female_fraction_of_diagnosed`` row of :func:`cart_autoimmunity.evidence.prevalence`;
-    the men's share is its complement (the cohort reports women and men only).
+    the men's share is taken as its complement.
     """
     women = 100 * float(prevalence.set_index("quantity").loc["female_fraction_of_diagnosed", "value"])
     heights = [women, 100 - women]

@@ -12,6 +12,10 @@ from typing import Any
 
 import numpy as np
 
+#: Integration spans shorter than this (days) leave a model's state unchanged: SciPy's LSODA
+#: stalls on subnormal spans (found by the property tests), and nothing happens in a nanosecond.
+SHORTEST_SEGMENT_DAYS = 1e-9
+
 
 def _as_float(name: str, value: Any) -> float:
     try:

@@ -162,3 +162,10 @@ def test_closed_form_is_a_fraction(f_s, short, t):
     params = AntibodyParameters(short_lived_autoantibody_fraction=f_s, short_lived_half_life_days=short)
     value = float(autoantibody_closed_form(t, params))
     assert 0 <= value <= 1 + 1e-12
+
+
+def test_a_vanishingly_short_depletion_window_is_no_depletion():
+    # A subnormal window once stalled the integrator; found by the property test above.
+    none = simulate_antibodies("CD19", AntibodyParameters(depletion_window_days=0.0), t_end_days=100, n_points=11)
+    tiny = simulate_antibodies("CD19", AntibodyParameters(depletion_window_days=5e-324), t_end_days=100, n_points=11)
+    np.testing.assert_allclose(tiny["fraction_of_baseline"].to_numpy(), none["fraction_of_baseline"].to_numpy())

@@ -153,3 +153,10 @@ def test_states_bounded_and_finite(regeneration, growth, killing, initial, inter
         assert np.all(np.isfinite(values))
         # Bounds up to the integrator's accumulated error (rtol 1e-9 over thousands of days).
         assert np.all((values >= -1e-7) & (values <= 1.0 + 1e-7))
+
+
+def test_an_intervention_a_moment_after_the_start_counts_as_at_the_start():
+    # A subnormal interval once stalled the integrator; found by the property test above.
+    at_start = simulate_intervention(0.0, horizon_days=100.0, step_days=10.0)
+    a_moment_later = simulate_intervention(5e-324, horizon_days=100.0, step_days=10.0)
+    np.testing.assert_allclose(a_moment_later["beta_mass"].to_numpy(), at_start["beta_mass"].to_numpy())

@@ -24,15 +24,21 @@ from cart_autoimmunity.parameters.costs import CostParameters, PopulationParamet
 DEFAULT = CostParameters()
 
 
-def _delivery(p: CostParameters) -> float:
-    return p.facility_usd_per_year / p.patients_per_year + p.lymphodepletion_usd + p.hospital_stay_usd + p.icu_probability * p.icu_usd
+def _delivery(p: CostParameters, patients_per_year: int | None = None) -> float:
+    """Facility share plus delivery of an ex vivo product (autologous throughput unless given)."""
+    patients = p.patients_per_year if patients_per_year is None else patients_per_year
+    return p.facility_usd_per_year / patients + p.lymphodepletion_usd + p.hospital_stay_usd + p.icu_probability * p.icu_usd
+
+
+def _in_vivo_crs_care(p: CostParameters) -> float:
+    return p.in_vivo_observation_usd + p.in_vivo_icu_probability * p.icu_usd
 
 
 def test_allogeneic_cost_strictly_decreasing_in_doses_per_batch_with_limit():
     doses = [1, 2, 5, 10, 50, 100, 1000, 10_000, 1_000_000]
     costs = cost_vs_doses_per_batch(doses)["cost_usd"].to_numpy()
     assert np.all(np.diff(costs) < 0)
-    limit = DEFAULT.fill_finish_usd * (1 + DEFAULT.redose_fraction) + _delivery(DEFAULT)
+    limit = DEFAULT.fill_finish_usd * (1 + DEFAULT.redose_fraction) + _delivery(DEFAULT, DEFAULT.allogeneic_patients_per_year)
     assert allogeneic_cost_limit() == pytest.approx(limit)
     assert np.all(costs > limit)
     assert costs[-1] == pytest.approx(limit, rel=1e-4)
@@ -53,7 +59,31 @@ def test_in_vivo_cost_linear_in_doses():
     costs = np.array([cost_per_patient("in_vivo", DEFAULT, n) for n in range(1, 9)])
     steps = np.diff(costs)
     np.testing.assert_allclose(steps, DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd)
-    assert costs[0] == pytest.approx(DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd + DEFAULT.in_vivo_monitoring_usd)
+    assert costs[0] == pytest.approx(
+        DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd + DEFAULT.in_vivo_monitoring_usd + _in_vivo_crs_care(DEFAULT)
+    )
+
+
+def test_in_vivo_crs_care_is_linear_in_icu_risk_and_removable():
+    """The CRS-care term is an assumption: setting it to zero recovers the plain dosing cost, and
+    the cost rises by exactly one ICU admission per unit of intensive-care probability."""
+    without = DEFAULT.replace(in_vivo_observation_usd=0.0, in_vivo_icu_probability=0.0)
+    plain = DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd + DEFAULT.in_vivo_monitoring_usd
+    assert cost_per_patient("in_vivo", without) == pytest.approx(plain)
+    low = cost_per_patient("in_vivo", DEFAULT.replace(in_vivo_icu_probability=0.1))
+    high = cost_per_patient("in_vivo", DEFAULT.replace(in_vivo_icu_probability=0.3))
+    assert (high - low) / 0.2 == pytest.approx(DEFAULT.icu_usd)
+
+
+def test_each_facility_share_uses_its_own_throughput():
+    """An allogeneic facility's running cost is shared by the patients it supplies, not by the
+    patients of an autologous programme, and vice versa."""
+    more_allo = DEFAULT.replace(allogeneic_patients_per_year=4 * DEFAULT.allogeneic_patients_per_year)
+    assert cost_per_patient("autologous", more_allo) == pytest.approx(cost_per_patient("autologous", DEFAULT))
+    saving = cost_per_patient("allogeneic", DEFAULT) - cost_per_patient("allogeneic", more_allo)
+    assert saving == pytest.approx(0.75 * DEFAULT.facility_usd_per_year / DEFAULT.allogeneic_patients_per_year)
+    more_auto = DEFAULT.replace(patients_per_year=4 * DEFAULT.patients_per_year)
+    assert cost_per_patient("allogeneic", more_auto) == pytest.approx(cost_per_patient("allogeneic", DEFAULT))
 
 
 def test_bespoke_is_expensive_with_labelled_defaults():
@@ -100,7 +130,14 @@ def test_tornado_ordering_consistent(modality):
 
 def test_tornado_drops_inputs_that_do_not_apply():
     names = set(tornado("in_vivo")["parameter"])
-    assert names == {"in_vivo_dose_usd", "in_vivo_administration_usd", "in_vivo_monitoring_usd"}
+    assert names == {
+        "in_vivo_dose_usd",
+        "in_vivo_administration_usd",
+        "in_vivo_monitoring_usd",
+        "in_vivo_observation_usd",
+        "in_vivo_icu_probability",
+        "icu_usd",
+    }
 
 
 def test_tornado_defaults_lie_inside_ranges():
@@ -128,6 +165,9 @@ def test_health_system_cost_closed_form():
         lambda: CostParameters(doses_per_batch=0),
         lambda: CostParameters(doses_per_batch=2.5),
         lambda: CostParameters(patients_per_year=0),
+        lambda: CostParameters(allogeneic_patients_per_year=0),
+        lambda: CostParameters(in_vivo_icu_probability=1.5),
+        lambda: CostParameters(in_vivo_observation_usd=-1.0),
         lambda: CostParameters(redose_fraction=1.2),
         lambda: cost_per_patient("bespoke"),
         lambda: cost_per_patient("in_vivo", in_vivo_doses=0),

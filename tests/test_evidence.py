@@ -110,10 +110,21 @@ def test_autoimmune_crs_is_milder_than_cancer_trials():
     assert autoimmune < cancer
 
 
-def test_conrad_sex_split_brackets_the_overall_prevalence():
+def test_conrad_numbers_match_the_abstract():
     df = evidence.prevalence().set_index("quantity")["value"]
-    assert df["men_fraction_affected"] < df["population_fraction_affected"] < df["women_fraction_affected"]
     assert df["individuals_in_cohort"] == 22_009_375
+    # Abstract: 625,879 of the 978,872 people diagnosed were female (63.9%).
+    assert df["new_diagnoses"] == 978_872
+    assert df["female_fraction_of_diagnosed"] == pytest.approx(625_879 / 978_872, abs=5e-4)
+
+
+def test_unverified_numbers_are_not_in_the_tables():
+    # facts.md marks these UNVERIFIED (memory or news items only); no chapter may use them.
+    prevalence = set(evidence.prevalence()["quantity"])
+    assert not prevalence & {"women_fraction_affected", "men_fraction_affected", "incidence_rate_ratio_2017_19_vs_2000_02"}
+    crs = evidence.crs_rates()
+    juliet_severe = crs[(crs["cohort"].str.startswith("JULIET")) & (crs["quantity"] == "crs_grade_3_plus")]
+    assert juliet_severe.empty
 
 
 def test_lookup_returns_one_value_and_rejects_bad_requests():

@@ -92,3 +92,11 @@ def test_dose_after_the_run_is_rejected():
         in_vivo.simulate_in_vivo([0.0, 50.0], P, Q, days=40.0)
     with pytest.raises(ValueError, match="result must be"):
         in_vivo.in_vivo_readouts(kinetics.simulate("autoimmune", P, days=10.0), P, Q)
+
+
+def test_doses_a_moment_apart_act_as_one_double_dose():
+    # A subnormal gap between doses once stalled the integrator.
+    apart = in_vivo.simulate_in_vivo([0.0, 5e-324, 7.0], days=30)
+    assert apart["in_vivo_car_cells"].iloc[1] > 0
+    twice = in_vivo.simulate_in_vivo([0.0, 7.0], days=30)
+    assert apart["in_vivo_car_cells"].max() > twice["in_vivo_car_cells"].max()

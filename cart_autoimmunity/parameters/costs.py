@@ -3,7 +3,8 @@
 No published cost-of-goods breakdown for any CAR T product could be verified, so every cost
 component is an assumption, in US dollars, chosen for transparency and meant to be varied
 (the chapter's tornado plot does exactly that). Only the manufacturing failure fraction and
-the prevalence of autoimmune disease are taken from the literature.
+the prevalence of autoimmune disease are taken from the literature. The in vivo intensive-care
+probability borrows the book's own model prediction (chapter 10), not a measurement.
 """
 
 from __future__ import annotations
@@ -36,11 +37,14 @@ class CostParameters(Parameters):
     icu_probability: float = param(0.1, unit="fraction of patients", description="patients who need intensive care after an ex vivo product", assumption="rare in autoimmune cohorts so far, kept as a cushion", check="fraction")
     icu_usd: float = param(50_000, unit="USD per ICU admission", description="cost of one intensive-care admission", assumption="several days of intensive care")
     facility_usd_per_year: float = param(10_000_000, unit="USD per year", description="fixed running cost of a GMP cell-manufacturing facility", assumption="staff, clean rooms and quality system, shared by all patients treated in a year")
-    patients_per_year: int = param(200, unit="patients per year", description="patients treated by one ex vivo facility each year", assumption="a mid-sized regional programme", check="integer")
+    patients_per_year: int = param(200, unit="patients per year", description="patients treated by one autologous facility each year", assumption="a mid-sized regional programme", check="integer")
+    allogeneic_patients_per_year: int = param(400, unit="patients per year", description="patients supplied each year by one allogeneic (batch) facility of the same running cost", assumption="off-the-shelf doses ship to several treatment centres, so one batch facility serves more patients than a patient-specific one", check="integer")
     # In vivo: an injectable carrier that makes CAR T cells inside the patient.
     in_vivo_dose_usd: float = param(10_000, unit="USD per dose", description="mRNA-LNP or vector doses made at scale, including its share of manufacturing overhead", assumption="a targeted nanoparticle made in large lots, priced like a complex biologic dose")
     in_vivo_administration_usd: float = param(2_000, unit="USD per dose", description="giving one infusion as a day case", assumption="an out-patient infusion and observation")
-    in_vivo_monitoring_usd: float = param(5_000, unit="USD per patient", description="laboratory and clinic monitoring around an in vivo course", assumption="no lymphodepletion and no in-patient stay")
+    in_vivo_monitoring_usd: float = param(5_000, unit="USD per patient", description="laboratory and clinic monitoring around an in vivo course", assumption="blood tests and clinic visits; no lymphodepletion to monitor")
+    in_vivo_observation_usd: float = param(10_000, unit="USD per patient", description="in-patient observation for cytokine release syndrome after the first in vivo dose", assumption="two to three days on a ward, because the cytokine model predicts an early surge without lymphodepletion (chapter 10)")
+    in_vivo_icu_probability: float = param(0.2, unit="fraction of patients", description="in vivo patients who need intensive care for severe cytokine release syndrome", assumption="about the severe-CRS risk the cytokine model predicts for one dose without lymphodepletion (chapter 10); a model prediction, not data", check="fraction")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -54,4 +58,4 @@ class CostParameters(Parameters):
 class PopulationParameters(Parameters):
     """How many people live with an autoimmune disease."""
 
-    autoimmune_prevalence: float = param(0.10, unit="fraction of population", description="share of the population with at least one autoimmune disease", source="conrad2023; approximately one in ten (UK, 19 diseases)", check="fraction")
+    autoimmune_prevalence: float = param(0.102, unit="fraction of population", description="share of the population with at least one autoimmune disease", source="conrad2023; 10.2% of the UK cohort (19 diseases), as quoted by secondary reports of the abstract and used in chapter 1", check="fraction")
