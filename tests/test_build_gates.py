@@ -67,6 +67,9 @@ def make_book(root: Path, pages: list[str]) -> Path:
     # Keep the real static files (CSS, vendored MathJax) at the same relative path.
     for static in config.get("sphinx", {}).get("config", {}).get("html_static_path", []):
         shutil.copytree(REPO / static, book / static)
+    # Local Sphinx extensions (the bibliography style) load from the real repository.
+    local = config.get("sphinx", {}).get("local_extensions") or {}
+    config["sphinx"]["local_extensions"] = {name: str(REPO / path) for name, path in local.items()}
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     toc = {"format": "jb-book", "root": "intro", "chapters": [{"file": Path(p).stem} for p in pages]}
     (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
