@@ -99,6 +99,18 @@ def plot_trial_summary(erlangen: pd.DataFrame):
     return fig, (left, right)
 
 
+def _finish_b_cell_axes(ax, points, *, threshold: float, floor: float, days: float, ylabel: str) -> None:
+    """The return threshold, the published return times and the log axes of a B-cell plot."""
+    ax.axhline(threshold, color=REFERENCE, linestyle=":", linewidth=1.5, label=f"'returned' = {threshold:.0%} of normal")
+    _draw_points(ax, points, threshold)
+    ax.set_yscale("log")
+    ax.set_ylim(floor, 2)
+    ax.set_xlim(0, days)
+    ax.set_xlabel("Days after infusion")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="lower right", fontsize=8.5)
+
+
 def plot_b_cells_vs_data(time_course: pd.DataFrame, points: pd.DataFrame, *, threshold: float,
                          days: float = 365.0, low: float = 0.05, high: float = 0.95):
     """Cohort median and ``low``–``high`` band of B cells (fraction of normal) with published return days.
@@ -118,14 +130,7 @@ def plot_b_cells_vs_data(time_course: pd.DataFrame, points: pd.DataFrame, *, thr
     ax.fill_between(band.index, np.maximum(band["low"], floor), np.maximum(band["high"], floor), color=AUTOIMMUNE,
                     alpha=0.25, linewidth=0, label=f"virtual cohort, {low:.0%}–{high:.0%} of patients")
     ax.plot(band.index, np.maximum(band["median"], floor), color=AUTOIMMUNE, linewidth=2, label="virtual cohort, median")
-    ax.axhline(threshold, color=REFERENCE, linestyle=":", linewidth=1.5, label=f"'returned' = {threshold:.0%} of normal")
-    _draw_points(ax, points, threshold)
-    ax.set_yscale("log")
-    ax.set_ylim(floor, 2)
-    ax.set_xlim(0, days)
-    ax.set_xlabel("Days after infusion")
-    ax.set_ylabel("B cells in blood (fraction of normal)")
-    ax.legend(loc="lower right", fontsize=8.5)
+    _finish_b_cell_axes(ax, points, threshold=threshold, floor=floor, days=days, ylabel="B cells in blood (fraction of normal)")
     return fig, ax
 
 
@@ -222,14 +227,7 @@ def plot_b_cell_renewal(result: pd.DataFrame, points: pd.DataFrame, *, threshold
             linewidth=2, linestyle="--", label="pre-existing B cells (incl. autoreactive memory)")
     ax.plot(shown["time_days"], np.maximum(shown["b_cells_new_fraction"], floor), color=QUANTITY_COLOURS["b_cells"],
             linewidth=2, label="newly made (naive) B cells")
-    ax.axhline(threshold, color=REFERENCE, linestyle=":", linewidth=1.5, label=f"'returned' = {threshold:.0%} of normal")
-    _draw_points(ax, points, threshold)
-    ax.set_yscale("log")
-    ax.set_ylim(floor, 2)
-    ax.set_xlim(0, days)
-    ax.set_xlabel("Days after infusion")
-    ax.set_ylabel("B cells (fraction of normal)")
-    ax.legend(loc="lower right", fontsize=8.5)
+    _finish_b_cell_axes(ax, points, threshold=threshold, floor=floor, days=days, ylabel="B cells (fraction of normal)")
     return fig, ax
 
 
