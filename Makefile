@@ -57,7 +57,8 @@ test: $(STAMP) browser-deps ## Everything: unit tests, nbval, the book build, HT
 	$(MAKE) book
 	$(MAKE) browser
 
-claims: $(STAMP) ## Print the claims ledger as JSON, computed now
+claims: ## Print the claims ledger as JSON, computed now (set-up output goes to stderr)
+	@$(MAKE) --no-print-directory -s env >&2
 	@$(BIN)/python -m cart_autoimmunity.ledger
 
 bench: $(STAMP) browser-deps ## Measure build, test and model speed; write benchmarks/results.md
