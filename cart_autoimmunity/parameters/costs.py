@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import evidence
 from ._fields import Parameters, param
 
 
@@ -58,4 +59,8 @@ class CostParameters(Parameters):
 class PopulationParameters(Parameters):
     """How many people live with an autoimmune disease."""
 
-    autoimmune_prevalence: float = param(0.102, unit="fraction of population", description="share of the population with at least one autoimmune disease", source="conrad2023; 10.2% of the UK cohort (19 diseases), as quoted by secondary reports of the abstract and used in chapter 1", check="fraction")
+    autoimmune_prevalence: float = param(
+        evidence.lookup("prevalence", "population_fraction_affected"), unit="fraction of population",
+        description="share of the population with at least one autoimmune disease",
+        source="conrad2023; read from evidence.prevalence() (UK cohort, 19 diseases), as used in chapter 1",
+        check="fraction")
