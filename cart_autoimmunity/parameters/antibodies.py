@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import evidence
 from ._fields import Parameters, param
 
 
@@ -40,7 +41,7 @@ class AntibodyParameters(Parameters):
         assumption="targets cleared within days, as blood B cells become undetectable within the first week",
         check="non_negative")
     depletion_window_days: float = param(
-        110.0, unit="day", description="how long the CAR T cells kill their targets (the aplasia window)",
+        evidence.lookup("erlangen_trials", "b_cell_reappearance_mean"), unit="day", description="how long the CAR T cells kill their targets (the aplasia window)",
         source="mackensen2022; B cells reappeared 110 +/- 32 days after CD19 CAR T in lupus",
         check="non_negative")
     reseeding_fraction: float = param(

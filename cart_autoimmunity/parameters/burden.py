@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import evidence
 from ._fields import Parameters, param
 
 
@@ -12,14 +13,14 @@ class BurdenParameters(Parameters):
     """Ages, follow-up horizon and the one-time-therapy episode used to count years of treatment."""
 
     onset_age_years: float = param(
-        54.0,
+        evidence.lookup("prevalence", "mean_age_at_diagnosis"),
         unit="years",
         description="Age at diagnosis of a typical autoimmune disease",
         source="conrad2023; mean age at diagnosis across 19 autoimmune diseases in the UK cohort",
         check="positive",
     )
     sle_treatment_age_years: float = param(
-        22.0,
+        evidence.lookup("erlangen_trials", "median_age"),
         unit="years",
         description="Age of a young adult with refractory lupus at CAR T treatment",
         source="mackensen2022; median age of the five Erlangen SLE patients",
@@ -33,7 +34,7 @@ class BurdenParameters(Parameters):
         check="positive",
     )
     car_t_episode_days: float = param(
-        110.0,
+        evidence.lookup("erlangen_trials", "b_cell_reappearance_mean"),
         unit="days",
         description="Length of the one-time CAR T treatment episode, counted as the B-cell-free window",
         source="mackensen2022; mean time to B-cell reappearance (110 +/- 32 days)",
