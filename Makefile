@@ -14,7 +14,7 @@ WORKERS ?= 2
 PACKAGE_HASH = $(shell cat $(sort $(wildcard cart_autoimmunity/*.py cart_autoimmunity/*/*.py)) | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard book/*.ipynb)
 
-.PHONY: help env book test unit notebooks html browser-deps browser claims bench serve execute lock clean
+.PHONY: help env book pdf test lint unit notebooks html perturb browser-deps browser claims bench serve execute lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,21 +37,39 @@ book: $(STAMP) ## Build the HTML book into _build/html (warnings are errors)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	test -f _build/html/index.html
 
+pdf: $(STAMP) browser-deps ## Print the whole book to _build/pdf/car-t-reset-book.pdf (offline, Chromium)
+	@mkdir -p _build
+	@if [ "$$(cat _build/.package-hash 2>/dev/null)" != "$(PACKAGE_HASH)" ]; then \
+	  rm -rf _build/.jupyter_cache; echo "$(PACKAGE_HASH)" > _build/.package-hash; fi
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_FLAGS)
+	$(BIN)/python scripts/build_pdf.py
+	@# book/intro.md links the PDF at the site's root: serve and publish it there.
+	@if [ -d _build/html ]; then cp _build/pdf/car-t-reset-book.pdf _build/html/; fi
+
+lint: $(STAMP) ## ruff: lint and format check of the package, tests, scripts and notebooks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 unit: $(STAMP) ## Model unit, property and calibration tests, and the build-gate fixtures
 	$(BIN)/pytest tests -m "not browser" -n $(WORKERS)
 
 notebooks: $(STAMP) ## Re-run every notebook and compare its outputs with the stored ones (nbval, strict)
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/sanitize.cfg -n $(WORKERS) --dist loadfile
 
-browser-deps: ## Install Debian's Chromium for the browser tests, if it is missing
-	@command -v chromium >/dev/null || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+perturb: $(STAMP) ## Re-run the notebooks with solver tolerances 10x tighter; no output may change
+	$(BIN)/python scripts/perturbation_check.py --scale 0.1 --jobs $(WORKERS) $(NOTEBOOKS)
+
+browser-deps: ## Install Debian's Chromium and poppler-utils (PDF text), if missing
+	@missing=$$( { [ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null; } || echo chromium; \
+	  command -v pdftotext >/dev/null || echo poppler-utils ); \
+	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
 
 browser: $(STAMP) browser-deps ## Open every page of the built book in headless Chromium
 	$(BIN)/pytest tests -m browser
 
-test: $(STAMP) browser-deps ## Everything: unit tests, nbval, the book build, HTML and browser checks
+test: $(STAMP) browser-deps ## Everything: lint, unit tests, nbval, the book build, HTML and browser checks
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) notebooks
 	$(MAKE) book

@@ -7,8 +7,8 @@ date) and prints it. A benchmark, not a test: it reports, it does not fail on a 
 
 Environment variables:
   BENCH_SKIP_MAKE_TEST=1  skip timing the whole `make test` (the longest part)
-  BENCH_SKIP=a,b          skip parts by name: cold, warm, edit, nbval, notebooks, make_test,
-                          cohort, weight
+  BENCH_SKIP=a,b          skip parts by name: cold, warm, edit, nbval, perturb, notebooks,
+                          make_test, cohort, weight
   BENCH_REPEAT=3          runs per short measurement (the median is reported)
 """
 
@@ -33,8 +33,16 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 if os.environ.get("BENCH_SKIP_MAKE_TEST"):
     SKIP.add("make_test")
-COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "_work", "__pycache__",
-                                     ".pytest_cache", ".hypothesis", ".ipynb_checkpoints")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv",
+    "_build",
+    ".git",
+    "_work",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ipynb_checkpoints",
+)
 
 
 @dataclass
@@ -49,7 +57,11 @@ class Row:
     def met(self) -> str:
         if self.value is None or self.target is None:
             return "n/a"
-        ok = self.value >= self.target if self.higher_is_better else self.value <= self.target
+        ok = (
+            self.value >= self.target
+            if self.higher_is_better
+            else self.value <= self.target
+        )
         return "yes" if ok else "**no**"
 
     def cells(self) -> list[str]:
@@ -61,6 +73,7 @@ class Row:
             if self.unit == "patients/s":
                 return f"{v:,.0f} patients/s"
             return f"{v:.1f} s"
+
         sign = "≥" if self.higher_is_better else "≤"
         target = "" if self.target is None else f"{sign} {fmt(self.target)}"
         return [self.what, fmt(self.value), target, self.met(), self.note]
@@ -73,7 +86,9 @@ def log(message: str) -> None:
 def run(cmd: list[str] | str, cwd: Path = WORK, check: bool = True) -> float:
     """Run a command, return its wall time in seconds; raise with its output if it fails."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, shell=isinstance(cmd, str), capture_output=True, text=True)
+    result = subprocess.run(
+        cmd, cwd=cwd, shell=isinstance(cmd, str), capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     if check and result.returncode != 0:
         tail = (result.stdout + result.stderr)[-3000:]
@@ -94,7 +109,9 @@ def make_copy() -> None:
 
 
 def notebooks() -> list[Path]:
-    return sorted((WORK / "notebooks").glob("*.ipynb")) + sorted((WORK / "book").glob("*.ipynb"))
+    return sorted((WORK / "notebooks").glob("*.ipynb")) + sorted(
+        (WORK / "book").glob("*.ipynb")
+    )
 
 
 def edit_markdown(notebook: Path, counter: int) -> None:
@@ -102,7 +119,9 @@ def edit_markdown(notebook: Path, counter: int) -> None:
 
     nb = nbformat.read(notebook, as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "markdown")
-    cell.source += f"\n\nA sentence added by the benchmark (edit {'I' * (counter + 1)})."
+    cell.source += (
+        f"\n\nA sentence added by the benchmark (edit {'I' * (counter + 1)})."
+    )
     nbformat.write(nb, notebook)
 
 
@@ -111,8 +130,12 @@ def execute_seconds(notebook: Path) -> float:
     from nbclient import NotebookClient
 
     nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(notebook.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -134,7 +157,10 @@ def cohort_throughput() -> tuple[float | None, str]:
         return time.perf_counter() - start
 
     seconds = median_of(once)
-    return 1000 / seconds, f"simulate_cohort(n_patients=1000): {seconds:.2f} s (median of {REPEAT})"
+    return (
+        1000 / seconds,
+        f"simulate_cohort(n_patients=1000): {seconds:.2f} s (median of {REPEAT})",
+    )
 
 
 def page_weights(html: Path) -> dict[str, int]:
@@ -145,7 +171,9 @@ def page_weights(html: Path) -> dict[str, int]:
 
     weights = {}
     with Server(html) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         for page in toc_pages(REPO):
             weights[page] = visit(browser, html, server.url + page).gzip_bytes
         browser.close()
@@ -159,7 +187,9 @@ def main() -> int:
     log(f"copying the working tree to {WORK}")
     make_copy()
 
-    def measure(name: str, label: str, target: float | None, fn, unit: str = "s") -> None:
+    def measure(
+        name: str, label: str, target: float | None, fn, unit: str = "s"
+    ) -> None:
         if name in SKIP:
             rows.append(Row(label, None, unit, target, "skipped"))
             return
@@ -172,10 +202,18 @@ def main() -> int:
         rows.append(Row(label, value, unit, target, note))
         log(f"  -> {rows[-1].cells()[1]} {note}")
 
-    measure("cold", "Cold build (`_build` removed, env installed): `make book`", 90,
-            lambda: (run("rm -rf _build && make book"), "one run"))
-    measure("warm", "Warm rebuild, nothing changed: `make book`", 10,
-            lambda: (median_of(lambda: run("make book")), f"median of {REPEAT}"))
+    measure(
+        "cold",
+        "Cold build (`_build` removed, env installed): `make book`",
+        90,
+        lambda: (run("rm -rf _build && make book"), "one run"),
+    )
+    measure(
+        "warm",
+        "Warm rebuild, nothing changed: `make book`",
+        10,
+        lambda: (median_of(lambda: run("make book")), f"median of {REPEAT}"),
+    )
 
     first = notebooks()[0] if notebooks() else None
 
@@ -185,11 +223,44 @@ def main() -> int:
         for i in range(REPEAT):
             edit_markdown(first, i)
             times.append(run("make book"))
-        return statistics.median(times), f"{first.name}, markdown edited; median of {REPEAT}"
+        return statistics.median(
+            times
+        ), f"{first.name}, markdown edited; median of {REPEAT}"
 
     measure("edit", "Rebuild after editing one notebook's markdown", 20, edit_rebuild)
-    measure("nbval", "Notebook suite: `make notebooks` (nbval, 2 workers)", 90,
-            lambda: (run("make notebooks"), "one run"))
+    measure(
+        "nbval",
+        "Notebook suite: `make notebooks` (nbval, 2 workers)",
+        90,
+        lambda: (run("make notebooks"), "one run"),
+    )
+
+    def perturb():
+        start = time.perf_counter()
+        result = subprocess.run(
+            "make perturb", cwd=WORK, shell=True, capture_output=True, text=True
+        )
+        elapsed = time.perf_counter() - start
+        summary = next(
+            (
+                line
+                for line in reversed(result.stdout.splitlines())
+                if "notebooks unchanged" in line
+            ),
+            "no summary",
+        )
+        if result.returncode != 0:
+            tail = (result.stdout + result.stderr)[-3000:]
+            details.append(f"### `make perturb` found changes\n\n```\n{tail}\n```\n")
+            return elapsed, f"**failed** (exit {result.returncode}): {summary}"
+        return elapsed, f"passed: {summary}"
+
+    measure(
+        "perturb",
+        "Perturbation check: `make perturb` (tolerances 10x tighter)",
+        90,
+        perturb,
+    )
 
     if "notebooks" in SKIP:
         rows.append(Row("Each notebook's execution", None, "s", 10, "skipped"))
@@ -198,23 +269,55 @@ def main() -> int:
         for notebook in notebooks():
             log(f"executing {notebook.name}")
             try:
-                per_notebook[notebook.name] = median_of(lambda: execute_seconds(notebook))
+                per_notebook[notebook.name] = median_of(
+                    lambda notebook=notebook: execute_seconds(notebook)
+                )
             except Exception as error:  # noqa: BLE001
                 per_notebook[notebook.name] = None
-                details.append(f"### {notebook.name} failed to execute\n\n```\n{error}\n```\n")
+                details.append(
+                    f"### {notebook.name} failed to execute\n\n```\n{error}\n```\n"
+                )
         for name, seconds in per_notebook.items():
-            rows.append(Row(f"Execute `{name}` (fresh kernel)", seconds, "s", 10,
-                            f"median of {REPEAT}" if seconds is not None else "failed"))
+            rows.append(
+                Row(
+                    f"Execute `{name}` (fresh kernel)",
+                    seconds,
+                    "s",
+                    10,
+                    f"median of {REPEAT}" if seconds is not None else "failed",
+                )
+            )
 
-    measure("make_test", "Everything: `make test`", 300, lambda: (run("make test"), "one run"))
+    measure(
+        "make_test",
+        "Everything: `make test`",
+        300,
+        lambda: (run("make test"), "one run"),
+    )
     if "cohort" in SKIP:
-        rows.append(Row("Model throughput, kinetics cohort", None, "patients/s", 500, "skipped",
-                        higher_is_better=True))
+        rows.append(
+            Row(
+                "Model throughput, kinetics cohort",
+                None,
+                "patients/s",
+                500,
+                "skipped",
+                higher_is_better=True,
+            )
+        )
     else:
         log("cohort throughput")
         value, note = cohort_throughput()
-        rows.append(Row("Model throughput, kinetics cohort (1,000 patients in ≤ 2 s)", value,
-                        "patients/s", 500, note, higher_is_better=True))
+        rows.append(
+            Row(
+                "Model throughput, kinetics cohort (1,000 patients in ≤ 2 s)",
+                value,
+                "patients/s",
+                500,
+                note,
+                higher_is_better=True,
+            )
+        )
 
     weights: dict[str, int] = {}
     if "weight" not in SKIP:
@@ -227,9 +330,15 @@ def main() -> int:
         except Exception as error:  # noqa: BLE001
             details.append(f"### Page weight failed\n\n```\n{error}\n```\n")
     heaviest = max(weights.items(), key=lambda kv: kv[1]) if weights else None
-    rows.append(Row("Heaviest page, gzip-compressed with everything it loads",
-                    heaviest[1] if heaviest else None, "B", 1_500_000,
-                    heaviest[0] if heaviest else ("skipped" if "weight" in SKIP else "failed")))
+    rows.append(
+        Row(
+            "Heaviest page, gzip-compressed with everything it loads",
+            heaviest[1] if heaviest else None,
+            "B",
+            1_500_000,
+            heaviest[0] if heaviest else ("skipped" if "weight" in SKIP else "failed"),
+        )
+    )
 
     lines = [
         "# Benchmarks",
@@ -244,9 +353,16 @@ def main() -> int:
         *("| " + " | ".join(row.cells()) + " |" for row in rows),
     ]
     if weights:
-        lines += ["", "## Page weight", "",
-                  "Every page of the TOC, gzip-compressed, with every file it loads (HTML, CSS, "
-                  "scripts, fonts, figures).", "", "| page | gzip |", "| --- | --- |"]
+        lines += [
+            "",
+            "## Page weight",
+            "",
+            "Every page of the TOC, gzip-compressed, with every file it loads (HTML, CSS, "
+            "scripts, fonts, figures).",
+            "",
+            "| page | gzip |",
+            "| --- | --- |",
+        ]
         lines += [f"| {page} | {size / 1e6:.2f} MB |" for page, size in weights.items()]
     if details:
         lines += ["", "## Failures", "", *details]

@@ -1,4 +1,4 @@
-"""Which antibody-making cells a CAR T product removes, and what that does to IgG (model M3).
+"""Which antibody-making cells a CAR T product removes, and what that does to IgG (M3).
 
 Compartments (fractions of their pre-treatment steady state, so everything starts at 1):
 
@@ -8,29 +8,35 @@ Compartments (fractions of their pre-treatment steady state, so everything start
 * ``Lv`` vaccine-specific long-lived plasma cells, CD19-negative and BCMA+;
 * ``Aa`` autoantibody and ``Av`` vaccine antibody (IgG).
 
-Equations (time in days, ``h(t)`` = ``depletion_hazard_per_day`` for targeted compartments while
-``t`` is inside the depletion window, else 0; ``k = ln 2 / igg_half_life_days``)::
+Equations (time in days; ``h(t)`` = ``depletion_hazard_per_day`` for targeted
+compartments while ``t`` is inside the depletion window, else 0;
+``k = ln 2 / igg_half_life_days``)::
 
-    dB/dt  = -h_B B + b_return max(f_reseed - B, 0)       (return term only after the window)
+    dB/dt  = -h_B B + b_return max(f_reseed - B, 0)   (return term after the window)
     dS/dt  = d_S (B - S) - h_S S
     dLa/dt = d_La (B - La) - h_L La,   dLv/dt = d_Lv (B - Lv) - h_L Lv
     dAa/dt = k (f_S S + (1 - f_S) La - Aa),   dAv/dt = k (Lv - Av)
 
-Without CAR T cells every state stays at 1 (a steady state). Which compartments a target hits:
+Without CAR T cells every state stays at 1 (a steady state). Which compartments a
+target hits:
 
-* ``"CD19"``: B cells and plasmablasts. CD19 is present from early B cells to plasmablasts,
-  while long-lived bone-marrow plasma cells lack it [mei2015] and survive CD19 CAR T
-  [bhoj2016, hill2019].
-* ``"CD20"``: B cells only; plasmablasts and plasma cells do not carry CD20, and CD19-negative
-  plasma cells resist rituximab [mei2015].
-* ``"BCMA"``: plasmablasts and long-lived plasma cells (BCMA marks the plasma-cell stage), not
-  B cells; the route taken in the rescue of a CD19 CAR T relapse [muller2025].
-* ``"CD19+BCMA"``: all of them, as in compound or co-infused products [wang2024a, feng2025].
+* ``"CD19"``: B cells and plasmablasts. CD19 is present from early B cells to
+  plasmablasts, while many long-lived bone-marrow plasma cells lack it [mei2015] and
+  survive CD19 CAR T [bhoj2016, hill2019].
+* ``"CD20"``: B cells only; plasmablasts and plasma cells do not carry CD20, and
+  CD19-negative plasma cells resist rituximab [mei2015].
+* ``"BCMA"``: plasmablasts and long-lived plasma cells (BCMA marks the plasma-cell
+  stage), not B cells; the route taken in the rescue of a CD19 CAR T relapse
+  [muller2025].
+* ``"CD19+BCMA"``: all of them, as in compound or co-infused products
+  [wang2024a, feng2025].
 
-The depletion window defaults to the ~110 days of B-cell aplasia after CD19 CAR T in lupus
-[mackensen2022]; the same window is used for every target (assumption). By default the
-B cells that return are new naive cells that do not re-seed the autoreactive plasmablasts
-(``reseeding_fraction = 0``, a named assumption); set it to 1 to drop that assumption.
+The depletion window defaults to the ~110 days of B-cell aplasia after CD19 CAR T in
+lupus [mackensen2022]; the same window is used for every target (assumption). By
+default the B cells that return are new naive cells that do not re-seed the
+autoreactive plasmablasts (``reseeding_fraction = 0``, a named assumption); set it to 1
+to drop that assumption. :func:`share_sensitivity` and :func:`reseeding_runs` vary the
+two assumptions of chapter 6.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
-from . import validation
+from . import numerics, validation
 from .parameters.antibodies import AntibodyParameters
 
 #: Target names understood by the model, in the order the chapter shows them.
@@ -55,9 +61,14 @@ DEPLETED_COMPARTMENTS = {
 }
 
 #: Quantities in the output, in state order.
-QUANTITIES = ("b_cells", "plasmablasts", "autoreactive_llpc", "vaccine_llpc", "autoantibody", "vaccine_antibody")
-
-_RTOL, _ATOL = 1e-9, 1e-12
+QUANTITIES = (
+    "b_cells",
+    "plasmablasts",
+    "autoreactive_llpc",
+    "vaccine_llpc",
+    "autoantibody",
+    "vaccine_antibody",
+)
 
 
 def _rate(half_life_days: float) -> float:
@@ -65,7 +76,8 @@ def _rate(half_life_days: float) -> float:
 
 
 def depleted_compartments(target: str) -> frozenset:
-    """The set of compartments (``b_cells``, ``plasmablasts``, ``long_lived_plasma_cells``) a target hits."""
+    """The compartments a target hits (of ``b_cells``, ``plasmablasts``,
+    ``long_lived_plasma_cells``)."""
     validation.require_choice("target", target, TARGETS)
     return DEPLETED_COMPARTMENTS[target]
 
@@ -80,8 +92,11 @@ def _rhs(params: AntibodyParameters, hits: frozenset, active: bool):
     d_lv = _rate(params.vaccine_llpc_half_life_days)
     k = _rate(params.igg_half_life_days)
     f_s = params.short_lived_autoantibody_fraction
-    # B cells return (towards reseeding_fraction) only after the window, and only if they were hit.
-    b_return = params.b_cell_return_per_day if (not active and "b_cells" in hits) else 0.0
+    # B cells return (towards reseeding_fraction) only after the window, and only
+    # if they were hit.
+    b_return = (
+        params.b_cell_return_per_day if (not active and "b_cells" in hits) else 0.0
+    )
     f_reseed = params.reseeding_fraction
 
     def rhs(_t, y):
@@ -98,7 +113,6 @@ def _rhs(params: AntibodyParameters, hits: frozenset, active: bool):
     return rhs
 
 
-
 def _check_grid(t_end_days: float, n_points: int) -> np.ndarray:
     t_end_days = validation.require_positive("t_end_days", t_end_days)
     n_points = validation.require_integer("n_points", n_points, minimum=2)
@@ -106,20 +120,31 @@ def _check_grid(t_end_days: float, n_points: int) -> np.ndarray:
 
 
 def _solve(target: str, params: AntibodyParameters, times: np.ndarray) -> np.ndarray:
-    """States (6 x len(times)); integrates the window and the time after it separately."""
+    """States (6 x len(times)); the window and the time after it are solved apart."""
     hits = depleted_compartments(target)
+    rtol, atol = numerics.tolerances("antibodies")
     window = min(params.depletion_window_days, times[-1])
     y = np.ones(6)
     out = np.empty((6, times.size))
     for start, stop, active in ((0.0, window, True), (window, times[-1], False)):
         mask = (times >= start) & (times <= stop)
-        if stop - start <= validation.SHORTEST_SEGMENT_DAYS:  # nothing happens; LSODA stalls on subnormal spans
+        # Nothing happens in a vanishing segment, and LSODA stalls on subnormal spans.
+        if stop - start <= validation.SHORTEST_SEGMENT_DAYS:
             if mask.any():
                 out[:, mask] = y[:, None]
             continue
-        sol = solve_ivp(_rhs(params, hits, active), (start, stop), y, method="LSODA",
-                        rtol=_RTOL, atol=_ATOL, dense_output=True)
-        if not sol.success:  # pragma: no cover - LSODA does not fail on this linear system
+        sol = solve_ivp(
+            _rhs(params, hits, active),
+            (start, stop),
+            y,
+            method="LSODA",
+            rtol=rtol,
+            atol=atol,
+            dense_output=True,
+        )
+        if (
+            not sol.success
+        ):  # pragma: no cover - LSODA does not fail on this linear system
             raise RuntimeError(sol.message)
         out[:, mask] = sol.sol(times[mask])
         y = sol.y[:, -1]
@@ -143,7 +168,14 @@ def simulate_antibodies(
     times = _check_grid(t_end_days, n_points)
     states = _solve(target, params, times)
     frames = [
-        pd.DataFrame({"time_days": times, "target": target, "quantity": name, "fraction_of_baseline": states[i]})
+        pd.DataFrame(
+            {
+                "time_days": times,
+                "target": target,
+                "quantity": name,
+                "fraction_of_baseline": states[i],
+            }
+        )
         for i, name in enumerate(QUANTITIES)
     ]
     return pd.concat(frames, ignore_index=True)
@@ -159,15 +191,22 @@ def simulate_targets(
     targets = list(targets)
     if not targets:
         raise ValueError("targets must name at least one target")
-    return pd.concat([simulate_antibodies(t, params, t_end_days, n_points) for t in targets], ignore_index=True)
+    return pd.concat(
+        [simulate_antibodies(t, params, t_end_days, n_points) for t in targets],
+        ignore_index=True,
+    )
 
 
-def autoantibody_closed_form(t_days, params: AntibodyParameters | None = None) -> np.ndarray:
-    """Autoantibody (fraction of baseline) if the B-cell drive vanished at t = 0 and nothing is killed.
+def autoantibody_closed_form(
+    t_days, params: AntibodyParameters | None = None
+) -> np.ndarray:
+    """Autoantibody (fraction of baseline) if the B-cell drive vanished at t = 0 and
+    nothing is killed.
 
-    ``Aa(t) = f_S (k e^{-d_S t} - d_S e^{-k t}) / (k - d_S) + (1 - f_S) (k e^{-d_L t} - d_L e^{-k t}) / (k - d_L)``,
-    the solution of the equations above with ``B = 0`` and no hazard (models.md section 3.3).
-    When a decay rate equals ``k`` the term's limit ``(1 + k t) e^{-k t}`` is used.
+    ``Aa(t) = f_S (k e^{-d_S t} - d_S e^{-k t}) / (k - d_S) + (1 - f_S) (k e^{-d_L t} -
+    d_L e^{-k t}) / (k - d_L)``, the solution of the equations above with ``B = 0`` and
+    no hazard (models.md section 3.3). When a decay rate equals ``k`` the term's limit
+    ``(1 + k t) e^{-k t}`` is used.
     """
     params = params or AntibodyParameters()
     t = np.asarray(t_days, dtype=float)
@@ -186,8 +225,11 @@ def autoantibody_closed_form(t_days, params: AntibodyParameters | None = None) -
     return f_s * term(d_s) + (1.0 - f_s) * term(d_l)
 
 
-def value_at(frame: pd.DataFrame, quantity: str, day: float, target: str | None = None) -> float:
-    """The value of ``quantity`` at the grid time closest to ``day`` (optionally for one target)."""
+def value_at(
+    frame: pd.DataFrame, quantity: str, day: float, target: str | None = None
+) -> float:
+    """The value of ``quantity`` at the grid time closest to ``day`` (optionally for one
+    target)."""
     validation.require_choice("quantity", quantity, QUANTITIES)
     rows = frame[frame["quantity"] == quantity]
     if target is not None:
@@ -204,22 +246,93 @@ def tradeoff_summary(
     autoantibody_day: float = 90.0,
     vaccine_day: float = 365.0,
 ) -> pd.DataFrame:
-    """Per target: autoantibody left at ``autoantibody_day`` and vaccine titre left at ``vaccine_day``.
+    """Per target: autoantibody left at ``autoantibody_day`` and vaccine titre left at
+    ``vaccine_day``.
 
     Returns one row per target with columns ``target``, ``autoantibody_fraction`` and
-    ``vaccine_titre_fraction`` (fractions of baseline). Good targets have a small first number
-    and a second number near 1.
+    ``vaccine_titre_fraction`` (fractions of baseline). Good targets have a small first
+    number and a second number near 1.
     """
-    autoantibody_day = validation.require_non_negative("autoantibody_day", autoantibody_day)
+    autoantibody_day = validation.require_non_negative(
+        "autoantibody_day", autoantibody_day
+    )
     vaccine_day = validation.require_non_negative("vaccine_day", vaccine_day)
     t_end = max(autoantibody_day, vaccine_day, 1.0)
-    frame = simulate_targets(targets, params, t_end_days=t_end, n_points=int(np.ceil(t_end)) + 1)
+    frame = simulate_targets(
+        targets, params, t_end_days=t_end, n_points=int(np.ceil(t_end)) + 1
+    )
     rows = [
         {
             "target": target,
-            "autoantibody_fraction": value_at(frame, "autoantibody", autoantibody_day, target),
-            "vaccine_titre_fraction": value_at(frame, "vaccine_antibody", vaccine_day, target),
+            "autoantibody_fraction": value_at(
+                frame, "autoantibody", autoantibody_day, target
+            ),
+            "vaccine_titre_fraction": value_at(
+                frame, "vaccine_antibody", vaccine_day, target
+            ),
         }
         for target in frame["target"].unique()
     ]
     return pd.DataFrame(rows)
+
+
+def share_sensitivity(
+    shares=(0.5, 0.9, 0.99),
+    params: AntibodyParameters | None = None,
+    *,
+    target: str = "CD19",
+    days=(90.0, 365.0),
+) -> pd.DataFrame:
+    """Autoantibody left after ``target`` for several short-lived autoantibody shares.
+
+    One row per share in ``shares`` (fractions of the autoantibody made by short-lived
+    plasmablasts), columns ``short_lived_share`` and ``autoantibody_day_<d>`` for each
+    day ``d`` in ``days`` (fractions of the starting level).
+    """
+    params = params or AntibodyParameters()
+    shares = [validation.require_fraction("share", share) for share in shares]
+    days = [validation.require_non_negative("day", day) for day in days]
+    if not shares or not days:
+        raise ValueError("shares and days must not be empty")
+    t_end = max(*days, 1.0)
+    rows = []
+    for share in shares:
+        run = simulate_antibodies(
+            target,
+            params.replace(short_lived_autoantibody_fraction=share),
+            t_end_days=t_end,
+            n_points=int(np.ceil(t_end)) + 1,
+        )
+        row = {"short_lived_share": share}
+        for day in days:
+            row[f"autoantibody_day_{day:.0f}"] = value_at(run, "autoantibody", day)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reseeding_runs(
+    fractions=(0.0, 0.25, 1.0),
+    params: AntibodyParameters | None = None,
+    *,
+    target: str = "CD19",
+    t_end_days: float = 730.0,
+) -> dict:
+    """``{fraction: simulate_antibodies table}`` for several re-seeding fractions.
+
+    A fraction is the share of the old autoreactive B-cell drive that the returning
+    B cells rebuild after the depletion window (0 = a complete reset).
+    """
+    params = params or AntibodyParameters()
+    fractions = [validation.require_fraction("fraction", f) for f in fractions]
+    if not fractions:
+        raise ValueError("fractions must not be empty")
+    if len(set(fractions)) != len(fractions):
+        raise ValueError(f"fractions must not repeat, got {fractions}")
+    t_end_days = validation.require_positive("t_end_days", t_end_days)
+    n_points = int(np.ceil(t_end_days)) + 1
+    return {
+        f: simulate_antibodies(
+            target, params.replace(reseeding_fraction=f), t_end_days, n_points
+        )
+        for f in fractions
+    }

@@ -19,19 +19,26 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
-from . import validation
+from . import numerics, validation
 from .parameters.beta_cells import BetaCellParameters, CPeptideParameters
 
 DAYS_PER_YEAR = 365.25
 TEN_YEARS_DAYS = 10 * DAYS_PER_YEAR
-_RTOL, _ATOL = 1e-9, 1e-12
+
 
 def _rhs(params: BetaCellParameters):
-    r_b, g_a, k_b = params.beta_regeneration_per_day, params.attack_growth_per_day, params.beta_killing_per_day
+    r_b, g_a, k_b = (
+        params.beta_regeneration_per_day,
+        params.attack_growth_per_day,
+        params.beta_killing_per_day,
+    )
 
     def rhs(_t, y):
         beta, attack = max(y[0], 0.0), max(y[1], 0.0)
-        return [r_b * beta * (1.0 - beta) - k_b * attack * beta, g_a * attack * (1.0 - attack)]
+        return [
+            r_b * beta * (1.0 - beta) - k_b * attack * beta,
+            g_a * attack * (1.0 - attack),
+        ]
 
     return rhs
 
@@ -41,15 +48,20 @@ def _check_common(intervention_day, depth, horizon_days, step_days):
     step_days = validation.require_positive("step_days", step_days)
     depth = validation.require_fraction("depth", depth)
     if intervention_day is not None:
-        intervention_day = validation.require_non_negative("intervention_day", intervention_day)
+        intervention_day = validation.require_non_negative(
+            "intervention_day", intervention_day
+        )
         if intervention_day <= validation.SHORTEST_SEGMENT_DAYS:
-            intervention_day = 0.0  # an intervention within a nanosecond of the start is at the start
+            intervention_day = (
+                0.0  # an intervention within a nanosecond of the start is at the start
+            )
     return intervention_day, depth, horizon_days, step_days
 
 
 def _segments(params, intervention_day, depth, horizon_days):
     """Integrate up to the intervention, apply A <- f A, integrate to the horizon; yield dense solutions."""
     rhs = _rhs(params)
+    rtol, atol = numerics.tolerances("beta_cells")
     y = np.array([1.0, params.attack_initial])
     breaks = [0.0, horizon_days]
     if intervention_day is not None and intervention_day < horizon_days:
@@ -58,9 +70,21 @@ def _segments(params, intervention_day, depth, horizon_days):
     for i, (start, stop) in enumerate(zip(breaks[:-1], breaks[1:])):
         if i == 1:
             y = np.array([y[0], depth * y[1]])
-        if stop - start > validation.SHORTEST_SEGMENT_DAYS:  # LSODA stalls on subnormal spans
-            sol = solve_ivp(rhs, (start, stop), y, method="LSODA", rtol=_RTOL, atol=_ATOL, dense_output=True)
-            if not sol.success:  # pragma: no cover - LSODA does not fail on this smooth system
+        if (
+            stop - start > validation.SHORTEST_SEGMENT_DAYS
+        ):  # LSODA stalls on subnormal spans
+            sol = solve_ivp(
+                rhs,
+                (start, stop),
+                y,
+                method="LSODA",
+                rtol=rtol,
+                atol=atol,
+                dense_output=True,
+            )
+            if (
+                not sol.success
+            ):  # pragma: no cover - LSODA does not fail on this smooth system
                 raise RuntimeError(sol.message)
             solutions.append((start, stop, sol.sol))
             y = sol.y[:, -1]
@@ -81,7 +105,9 @@ def simulate_intervention(
     diagnosis threshold at some time so far). The intervention day is always a row.
     """
     params = params or BetaCellParameters()
-    intervention_day, depth, horizon_days, step_days = _check_common(intervention_day, depth, horizon_days, step_days)
+    intervention_day, depth, horizon_days, step_days = _check_common(
+        intervention_day, depth, horizon_days, step_days
+    )
     grid = np.arange(0.0, horizon_days + 0.5 * step_days, step_days)
     grid = grid[grid <= horizon_days]
     if intervention_day is not None and intervention_day < horizon_days:
@@ -91,11 +117,24 @@ def simulate_intervention(
         # Points at a break belong to the later segment (after the depletion jump).
         mask = (grid >= start) & ((grid < stop) | (stop == horizon_days))
         values[:, mask] = dense(grid[mask])
-    beta, attack = values  # not clipped: the property tests check that the solution stays in [0, 1]
-    treated = np.zeros(grid.size, dtype=bool) if intervention_day is None else grid >= intervention_day
+    beta, attack = (
+        values  # not clipped: the property tests check that the solution stays in [0, 1]
+    )
+    treated = (
+        np.zeros(grid.size, dtype=bool)
+        if intervention_day is None
+        else grid >= intervention_day
+    )
     diagnosed = np.minimum.accumulate(beta) < params.diagnosis_threshold_beta
     return pd.DataFrame(
-        {"day": grid, "year": grid / DAYS_PER_YEAR, "beta_mass": beta, "attack": attack, "treated": treated, "diagnosed": diagnosed}
+        {
+            "day": grid,
+            "year": grid / DAYS_PER_YEAR,
+            "beta_mass": beta,
+            "attack": attack,
+            "treated": treated,
+            "diagnosed": diagnosed,
+        }
     )
 
 
@@ -111,8 +150,14 @@ def diagnosis_day(
     ``threshold_beta`` defaults to the diagnosis threshold of ``params`` (Klinke 2008, age 20).
     """
     params = params or BetaCellParameters()
-    intervention_day, depth, horizon_days, _ = _check_common(intervention_day, depth, horizon_days, 1.0)
-    threshold = params.diagnosis_threshold_beta if threshold_beta is None else validation.require_open_fraction("threshold_beta", threshold_beta)
+    intervention_day, depth, horizon_days, _ = _check_common(
+        intervention_day, depth, horizon_days, 1.0
+    )
+    threshold = (
+        params.diagnosis_threshold_beta
+        if threshold_beta is None
+        else validation.require_open_fraction("threshold_beta", threshold_beta)
+    )
     for start, stop, dense in _segments(params, intervention_day, depth, horizon_days):
         grid = np.linspace(start, stop, max(int(np.ceil((stop - start) / 1.0)), 2) + 1)
         beta = dense(grid)[0]
@@ -147,11 +192,15 @@ def sweep_intervention_times(
     years = validation.require_increasing("intervention_years", intervention_years)
     if years[0] < 0:
         raise ValueError(f"intervention_years must be >= 0, got {years[0]!r}")
-    horizon_days = validation.require_positive("horizon_years", horizon_years) * DAYS_PER_YEAR
+    horizon_days = (
+        validation.require_positive("horizon_years", horizon_years) * DAYS_PER_YEAR
+    )
     rows = []
     for year in years:
         day = year * DAYS_PER_YEAR
-        run = simulate_intervention(day, params, depth=depth, horizon_days=horizon_days, step_days=30.0)
+        run = simulate_intervention(
+            day, params, depth=depth, horizon_days=horizon_days, step_days=30.0
+        )
         at_i = run.loc[run["day"] == min(day, run["day"].iloc[-1]), "beta_mass"].iloc[0]
         final = run["beta_mass"].iloc[-1]
         t_dx = diagnosis_day(day, params, depth=depth, horizon_days=horizon_days)
@@ -163,7 +212,9 @@ def sweep_intervention_times(
                 "regained": final - at_i,
                 "diagnosed": bool(np.isfinite(t_dx)),
                 "diagnosis_year": t_dx / DAYS_PER_YEAR,
-                "below_classical_threshold": bool(final < params.classical_threshold_beta),
+                "below_classical_threshold": bool(
+                    final < params.classical_threshold_beta
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -210,10 +261,19 @@ def depletion_delay_table(
     ``diagnosis_delay_years``.
     """
     params = params or BetaCellParameters()
-    depths = [validation.require_open_fraction("depth", d) for d in np.atleast_1d(depths)]
-    day = validation.require_non_negative("intervention_year", intervention_year) * DAYS_PER_YEAR
-    horizon = validation.require_positive("horizon_years", horizon_years) * DAYS_PER_YEAR
-    untreated_run = simulate_intervention(None, params, horizon_days=day + 1.0, step_days=1.0)
+    depths = [
+        validation.require_open_fraction("depth", d) for d in np.atleast_1d(depths)
+    ]
+    day = (
+        validation.require_non_negative("intervention_year", intervention_year)
+        * DAYS_PER_YEAR
+    )
+    horizon = (
+        validation.require_positive("horizon_years", horizon_years) * DAYS_PER_YEAR
+    )
+    untreated_run = simulate_intervention(
+        None, params, horizon_days=day + 1.0, step_days=1.0
+    )
     level = 2.0 * float(untreated_run["attack"].iloc[-1])
     base_attack = _attack_crossing_day(params, None, 0.0, level, horizon)
     base_dx = diagnosis_day(None, params, horizon_days=horizon)
@@ -224,7 +284,10 @@ def depletion_delay_table(
         rows.append(
             {
                 "depth": f,
-                "predicted_delay_years": attack_delay_days(f, params.attack_growth_per_day) / DAYS_PER_YEAR,
+                "predicted_delay_years": attack_delay_days(
+                    f, params.attack_growth_per_day
+                )
+                / DAYS_PER_YEAR,
                 "attack_delay_years": (treated_attack - base_attack) / DAYS_PER_YEAR,
                 "diagnosis_delay_years": (treated_dx - base_dx) / DAYS_PER_YEAR,
             }
@@ -242,9 +305,16 @@ def c_peptide_change(months, params: CPeptideParameters | None = None) -> pd.Dat
     params = params or CPeptideParameters()
     months = validation.require_increasing("months", months)
     if months[0] < 0 or months[-1] > 24:
-        raise ValueError(f"months must lie within 0..24 (the range of the data), got {months[0]!r}..{months[-1]!r}")
-    s1, s2 = params.slope_year1_pmol_per_ml_per_month, params.slope_year2_pmol_per_ml_per_month
-    change = np.where(months <= 12, s1 * months, s1 * 12 + s2 * (months - 12)) + 0.0  # no negative zero
+        raise ValueError(
+            f"months must lie within 0..24 (the range of the data), got {months[0]!r}..{months[-1]!r}"
+        )
+    s1, s2 = (
+        params.slope_year1_pmol_per_ml_per_month,
+        params.slope_year2_pmol_per_ml_per_month,
+    )
+    change = (
+        np.where(months <= 12, s1 * months, s1 * 12 + s2 * (months - 12)) + 0.0
+    )  # no negative zero
     return pd.DataFrame({"month": months, "change_pmol_per_ml": change})
 
 
@@ -256,6 +326,21 @@ def c_peptide_band(months, params: CPeptideParameters | None = None) -> pd.DataF
     """
     params = params or CPeptideParameters()
     mean = c_peptide_change(months, params)
-    steep = c_peptide_change(months, params.replace(slope_year1_pmol_per_ml_per_month=params.slope_year1_ci_steep_pmol_per_ml_per_month, slope_year2_pmol_per_ml_per_month=params.slope_year2_ci_steep_pmol_per_ml_per_month))
-    shallow = c_peptide_change(months, params.replace(slope_year1_pmol_per_ml_per_month=params.slope_year1_ci_shallow_pmol_per_ml_per_month, slope_year2_pmol_per_ml_per_month=params.slope_year2_ci_shallow_pmol_per_ml_per_month))
-    return mean.assign(steep_pmol_per_ml=steep["change_pmol_per_ml"], shallow_pmol_per_ml=shallow["change_pmol_per_ml"])
+    steep = c_peptide_change(
+        months,
+        params.replace(
+            slope_year1_pmol_per_ml_per_month=params.slope_year1_ci_steep_pmol_per_ml_per_month,
+            slope_year2_pmol_per_ml_per_month=params.slope_year2_ci_steep_pmol_per_ml_per_month,
+        ),
+    )
+    shallow = c_peptide_change(
+        months,
+        params.replace(
+            slope_year1_pmol_per_ml_per_month=params.slope_year1_ci_shallow_pmol_per_ml_per_month,
+            slope_year2_pmol_per_ml_per_month=params.slope_year2_ci_shallow_pmol_per_ml_per_month,
+        ),
+    )
+    return mean.assign(
+        steep_pmol_per_ml=steep["change_pmol_per_ml"],
+        shallow_pmol_per_ml=shallow["change_pmol_per_ml"],
+    )

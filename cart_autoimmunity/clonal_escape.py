@@ -1,20 +1,22 @@
 """A rogue clone as a linear birth-death process: slow-motion cancer or not (model M7).
 
-Each cell divides at rate ``b`` and dies at rate ``d`` per day, independently. An apoptosis
-defect ``epsilon`` sets ``d = b (1 - epsilon)``: with ``epsilon = 0`` deaths balance divisions
-(intact tolerance); with ``epsilon > 0`` the clone grows on average at ``r = b - d = b epsilon``.
+Each cell divides at rate ``b`` and dies at rate ``d`` per day, independently. An
+apoptosis defect ``epsilon`` sets ``d = b (1 - epsilon)``: with ``epsilon = 0`` deaths
+balance divisions (intact tolerance); with ``epsilon > 0`` the clone grows on average at
+``r = b - d = b epsilon``.
 
 Closed forms from one cell (Kendall 1948; standard branching-process theory):
 
-* extinction by time t: ``alpha(t) = d (e^{rt} - 1) / (b e^{rt} - d)``, tending to ``d / b``,
-  so the long-run survival probability is ``epsilon``;
+* extinction by time t: ``alpha(t) = d (e^{rt} - 1) / (b e^{rt} - d)``, tending to ``d /
+  b``, so the long-run survival probability is ``epsilon``;
 * mean size ``E[N(t)] = e^{rt}``; a surviving clone reaches N cells after about
   ``ln(N epsilon) / r`` days.
 
-Simulation is EXACT on any time grid, vectorised over replicates with numpy: over a step ``dt``
-each of the ``N`` cells independently leaves no descendants with probability ``alpha(dt)`` and
-otherwise a geometric number ``1, 2, ...`` with ratio ``beta(dt) = b (e^{r dt} - 1) / (b e^{r dt} - d)``.
-So ``N -> S + NegBin(S, 1 - beta)`` with ``S ~ Binomial(N, 1 - alpha)``. No tau-leaping error.
+Simulation is EXACT on any time grid, vectorised over replicates with numpy: over a step
+``dt`` each of the ``N`` cells independently leaves no descendants with probability
+``alpha(dt)`` and otherwise a geometric number ``1, 2, ...`` with ratio ``beta(dt) = b
+(e^{r dt} - 1) / (b e^{r dt} - d)``. So ``N -> S + NegBin(S, 1 - beta)`` with ``S ~
+Binomial(N, 1 - alpha)``. No tau-leaping error.
 
 The autoreactive clone divides like a memory B cell (2.66% per day, Macallan 2005); the
 comparator grows like B-ALL (net 1/30 per day, León-Triana 2021) with the same survival
@@ -33,8 +35,11 @@ from .parameters.clonal_escape import CloneParameters
 CLONES = ("autoreactive", "tumour")
 
 
-def clone_rates(clone: str, params: CloneParameters | None = None) -> tuple[float, float]:
-    """Division and death rate (per day) of the ``"autoreactive"`` or ``"tumour"`` clone."""
+def clone_rates(
+    clone: str, params: CloneParameters | None = None
+) -> tuple[float, float]:
+    """Division and death rate (per day) of the ``"autoreactive"`` or ``"tumour"``
+    clone."""
     params = params or CloneParameters()
     validation.require_choice("clone", clone, CLONES)
     if clone == "autoreactive":
@@ -66,8 +71,13 @@ def _alpha_beta(birth: float, death: float, t) -> tuple[np.ndarray, np.ndarray]:
     return death * growth / denom, birth * growth / denom
 
 
-def extinction_probability(birth_per_day: float, death_per_day: float, t_days=np.inf) -> np.ndarray:
-    """Probability that a clone started from one cell is extinct by ``t_days`` (default: ever)."""
+def extinction_probability(
+    birth_per_day: float, death_per_day: float, t_days=np.inf
+) -> np.ndarray:
+    """Probability that a clone started from one cell is extinct by ``t_days``.
+
+    The default ``t_days = inf`` gives the probability that it ever dies out.
+    """
     birth, death = _check_rates(birth_per_day, death_per_day)
     t = np.asarray(t_days, dtype=float)
     if np.any(t < 0):
@@ -77,16 +87,25 @@ def extinction_probability(birth_per_day: float, death_per_day: float, t_days=np
     return _alpha_beta(birth, death, t)[0]
 
 
-def expected_size(birth_per_day: float, death_per_day: float, t_days, initial_cells: int = 1) -> np.ndarray:
-    """Mean clone size ``N0 e^{(b - d) t}`` (infinite where it exceeds the largest float)."""
+def expected_size(
+    birth_per_day: float, death_per_day: float, t_days, initial_cells: int = 1
+) -> np.ndarray:
+    """Mean clone size ``N0 e^{(b - d) t}`` (infinite beyond the largest float)."""
     birth, death = _check_rates(birth_per_day, death_per_day)
-    initial_cells = validation.require_integer("initial_cells", initial_cells, minimum=1)
+    initial_cells = validation.require_integer(
+        "initial_cells", initial_cells, minimum=1
+    )
     with np.errstate(over="ignore"):
         return initial_cells * np.exp((birth - death) * np.asarray(t_days, dtype=float))
 
 
-def approx_time_to_size(birth_per_day: float, death_per_day: float, size: float) -> float:
-    """Typical days for a surviving clone (from one cell) to reach ``size``: ``ln(size (b-d)/b) / (b-d)``."""
+def approx_time_to_size(
+    birth_per_day: float, death_per_day: float, size: float
+) -> float:
+    """Typical days for a surviving clone (from one cell) to reach ``size``.
+
+    ``ln(size (b - d) / b) / (b - d)``.
+    """
     birth, death = _check_rates(birth_per_day, death_per_day)
     size = validation.require_positive("size", size)
     r = birth - death
@@ -105,22 +124,28 @@ def simulate_clone_sizes(
     seed: int = 2024,
     max_cells: float = 1e12,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact sizes of ``n_replicates`` independent clones on the grid ``0, dt, ..., t_end``.
+    """Exact sizes of ``n_replicates`` independent clones on the grid ``0, dt, ...,
+    t_end``.
 
-    Returns ``(times, sizes)`` with ``sizes`` of shape ``(len(times), n_replicates)`` (int64).
-    The last step is shortened so that ``t_end_days`` is on the grid. A clone that reaches
-    ``max_cells`` (default 10^12, about the body's lymphocyte count) is frozen there: it can no
-    longer die out, and the integers cannot overflow.
+    Returns ``(times, sizes)`` with ``sizes`` of shape ``(len(times), n_replicates)``
+    (int64). The last step is shortened so that ``t_end_days`` is on the grid. A clone
+    that reaches ``max_cells`` (default 10^12, about the body's lymphocyte count) is
+    frozen there: it can no longer die out, and the integers cannot overflow.
     """
     birth, death = _check_rates(birth_per_day, death_per_day)
     t_end_days = validation.require_positive("t_end_days", t_end_days)
     dt_days = validation.require_positive("dt_days", dt_days)
     n_replicates = validation.require_integer("n_replicates", n_replicates, minimum=1)
-    initial_cells = validation.require_integer("initial_cells", initial_cells, minimum=1)
+    initial_cells = validation.require_integer(
+        "initial_cells", initial_cells, minimum=1
+    )
     seed = validation.require_integer("seed", seed, minimum=0)
     max_cells = validation.require_positive("max_cells", max_cells)
     if max_cells > 1e15:
-        raise ValueError(f"max_cells must be <= 1e15 to stay within 64-bit integers, got {max_cells!r}")
+        raise ValueError(
+            "max_cells must be <= 1e15 to stay within 64-bit integers, "
+            f"got {max_cells!r}"
+        )
     times = np.arange(0.0, t_end_days, dt_days)
     times = np.append(times, t_end_days) if times[-1] < t_end_days else times
     rng = np.random.default_rng(seed)
@@ -149,9 +174,14 @@ def simulate_clone(
     n_replicates: int = 2000,
     seed: int = 2024,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`simulate_clone_sizes` with the rates of the named clone (see :func:`clone_rates`)."""
+    """:func:`simulate_clone_sizes` with the rates of the named clone.
+
+    The rates come from :func:`clone_rates`.
+    """
     birth, death = clone_rates(clone, params)
-    return simulate_clone_sizes(birth, death, t_end_days, dt_days, n_replicates, 1, seed)
+    return simulate_clone_sizes(
+        birth, death, t_end_days, dt_days, n_replicates, 1, seed
+    )
 
 
 def trajectories(
@@ -163,12 +193,15 @@ def trajectories(
     n_shown: int = 30,
     seed: int = 2024,
 ) -> pd.DataFrame:
-    """Tidy trajectories of the first ``n_shown`` replicates: ``time_days``, ``replicate``, ``cells``, ``clone``, ``survived``.
+    """Tidy trajectories of the first ``n_shown`` replicates: ``time_days``,
+    ``replicate``, ``cells``, ``clone``, ``survived``.
 
     ``survived`` says whether the replicate still has cells at ``t_end_days``.
     """
     n_shown = validation.require_integer("n_shown", n_shown, minimum=1)
-    times, sizes = simulate_clone(clone, params, t_end_days, dt_days, n_replicates, seed)
+    times, sizes = simulate_clone(
+        clone, params, t_end_days, dt_days, n_replicates, seed
+    )
     shown = sizes[:, : min(n_shown, sizes.shape[1])]
     survived = shown[-1] > 0
     frame = pd.DataFrame(shown, index=pd.Index(times, name="time_days"))
@@ -180,7 +213,7 @@ def trajectories(
 
 
 def first_passage_days(times: np.ndarray, sizes: np.ndarray, size: float) -> np.ndarray:
-    """First grid time at which each replicate has at least ``size`` cells (NaN if never)."""
+    """First grid time at which each replicate has ``size`` cells or more (else NaN)."""
     size = validation.require_positive("size", size)
     reached = sizes >= size
     first = np.argmax(reached, axis=0)
@@ -198,24 +231,34 @@ def time_to_size(
     n_replicates: int = 2000,
     seed: int = 2024,
 ) -> pd.DataFrame:
-    """Days for each replicate clone to reach ``size`` cells, one row per clone and replicate.
+    """Days for each replicate clone to reach ``size`` cells, one row per clone and
+    replicate.
 
-    Columns ``clone``, ``replicate``, ``days`` (NaN if the clone died out or was still smaller
-    at ``t_end_days``), ``years`` and ``theory_days`` (:func:`approx_time_to_size`).
-    Resolution is ``dt_days``.
+    Columns ``clone``, ``replicate``, ``days`` (NaN if the clone died out or was still
+    smaller at ``t_end_days``), ``years`` and ``theory_days``
+    (:func:`approx_time_to_size`). Resolution is ``dt_days``.
     """
     clones = list(clones)
     if not clones:
         raise ValueError("clones must name at least one clone")
     frames = []
     for clone in clones:
-        times, sizes = simulate_clone(clone, params, t_end_days, dt_days, n_replicates, seed)
+        times, sizes = simulate_clone(
+            clone, params, t_end_days, dt_days, n_replicates, seed
+        )
         days = first_passage_days(times, sizes, size)
         birth, death = clone_rates(clone, params)
-        frames.append(pd.DataFrame({
-            "clone": clone, "replicate": np.arange(days.size), "days": days, "years": days / 365.25,
-            "theory_days": approx_time_to_size(birth, death, size),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "clone": clone,
+                    "replicate": np.arange(days.size),
+                    "days": days,
+                    "years": days / 365.25,
+                    "theory_days": approx_time_to_size(birth, death, size),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -229,24 +272,35 @@ def clone_summary(
 ) -> pd.DataFrame:
     """Theory against simulation for each clone, one row per clone.
 
-    Columns: ``clone``, ``birth_per_day``, ``death_per_day``, ``doubling_days`` (ln 2 / (b - d)),
-    ``survival_theory`` (long run), ``survival_simulated`` (at ``t_end_days``),
-    ``median_days_to_size`` (among clones that got there), ``theory_days_to_size``.
+    Columns: ``clone``, ``birth_per_day``, ``death_per_day``, ``doubling_days`` (ln 2 /
+    (b - d)), ``survival_theory`` (long run), ``survival_simulated`` (at
+    ``t_end_days``), ``median_days_to_size`` (among clones that got there),
+    ``theory_days_to_size``.
     """
-    passage = time_to_size(size, params, CLONES, t_end_days, dt_days, n_replicates, seed)
+    passage = time_to_size(
+        size, params, CLONES, t_end_days, dt_days, n_replicates, seed
+    )
     rows = []
     for clone in CLONES:
         birth, death = clone_rates(clone, params)
-        times, sizes = simulate_clone(clone, params, t_end_days, dt_days, n_replicates, seed)
+        times, sizes = simulate_clone(
+            clone, params, t_end_days, dt_days, n_replicates, seed
+        )
         days = passage.loc[passage["clone"] == clone, "days"]
-        rows.append({
-            "clone": clone,
-            "birth_per_day": birth,
-            "death_per_day": death,
-            "doubling_days": np.log(2) / (birth - death) if birth > death else np.inf,
-            "survival_theory": 1.0 - float(extinction_probability(birth, death)),
-            "survival_simulated": float(np.mean(sizes[-1] > 0)),
-            "median_days_to_size": float(days.median()) if days.notna().any() else np.nan,
-            "theory_days_to_size": approx_time_to_size(birth, death, size),
-        })
+        rows.append(
+            {
+                "clone": clone,
+                "birth_per_day": birth,
+                "death_per_day": death,
+                "doubling_days": np.log(2) / (birth - death)
+                if birth > death
+                else np.inf,
+                "survival_theory": 1.0 - float(extinction_probability(birth, death)),
+                "survival_simulated": float(np.mean(sizes[-1] > 0)),
+                "median_days_to_size": float(days.median())
+                if days.notna().any()
+                else np.nan,
+                "theory_days_to_size": approx_time_to_size(birth, death, size),
+            }
+        )
     return pd.DataFrame(rows)

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import kinetics, validation
+from . import cytokines, kinetics, validation
 from .parameters.in_vivo import InVivoParameters
-from .parameters.kinetics import KineticsParameters
+from .parameters.kinetics import KineticsParameters, SevereCRSParameters
 
 #: Named dosing schedules (dose days). Weekly x6 follows the Descartes-08 myasthenia trials.
 SCHEDULES = {
@@ -45,16 +45,25 @@ def schedule_days(schedule) -> np.ndarray:
     return days
 
 
-def car_pool_closed_form(time_days, schedule, in_vivo_params: InVivoParameters | None = None) -> np.ndarray:
+def car_pool_closed_form(
+    time_days, schedule, in_vivo_params: InVivoParameters | None = None
+) -> np.ndarray:
     """Exact ``V(t) = sum_j eta exp(-k_CAR (t - t_j))`` over doses with ``t_j <= t``."""
     p = _in_vivo(in_vivo_params)
     t = np.asarray(time_days, dtype=float)[..., None]
     doses = schedule_days(schedule)
     elapsed = t - doses
-    return np.where(elapsed >= 0, p.car_cells_per_dose * np.exp(-p.car_expression_loss_per_day * np.maximum(elapsed, 0)), 0.0).sum(-1)
+    return np.where(
+        elapsed >= 0,
+        p.car_cells_per_dose
+        * np.exp(-p.car_expression_loss_per_day * np.maximum(elapsed, 0)),
+        0.0,
+    ).sum(-1)
 
 
-def periodic_pool_bounds(interval_days: float, in_vivo_params: InVivoParameters | None = None) -> tuple[float, float]:
+def periodic_pool_bounds(
+    interval_days: float, in_vivo_params: InVivoParameters | None = None
+) -> tuple[float, float]:
     """Trough and peak of V under endless dosing every ``interval_days``.
 
     ``trough = eta q / (1 - q)`` and ``peak = eta / (1 - q)`` with ``q = exp(-k_CAR interval)``.
@@ -62,47 +71,78 @@ def periodic_pool_bounds(interval_days: float, in_vivo_params: InVivoParameters 
     p = _in_vivo(in_vivo_params)
     interval = validation.require_positive("interval_days", interval_days)
     q = np.exp(-p.car_expression_loss_per_day * interval)
-    return float(p.car_cells_per_dose * q / (1 - q)), float(p.car_cells_per_dose / (1 - q))
+    return float(p.car_cells_per_dose * q / (1 - q)), float(
+        p.car_cells_per_dose / (1 - q)
+    )
 
 
 def in_vivo_rates(params: KineticsParameters, in_vivo_params: InVivoParameters) -> dict:
     """M1 rates without lymphodepletion drive, plus the pool's CAR loss and marrow access."""
     rates = kinetics.scenario_rates(params, "autoimmune")
-    rates.update(p_H=0.0, w_v=in_vivo_params.marrow_access_weight, k_car=in_vivo_params.car_expression_loss_per_day)
+    rates.update(
+        p_H=0.0,
+        w_v=in_vivo_params.marrow_access_weight,
+        k_car=in_vivo_params.car_expression_loss_per_day,
+    )
     return rates
 
 
-def simulate_in_vivo(schedule="weekly_x6", params: KineticsParameters | None = None,
-                     in_vivo_params: InVivoParameters | None = None, *, days: float | None = None,
-                     step_days: float = 0.1) -> pd.DataFrame:
+def simulate_in_vivo(
+    schedule="weekly_x6",
+    params: KineticsParameters | None = None,
+    in_vivo_params: InVivoParameters | None = None,
+    *,
+    days: float | None = None,
+    step_days: float = 0.1,
+) -> pd.DataFrame:
     """One patient given LNP doses on ``schedule``; same columns as :func:`kinetics.simulate`.
 
     ``days`` defaults to 120 days after the last dose. ``in_vivo_car_cells`` is the pool V
     (equal to ``car_t_cells`` here). The dose days are stored in ``frame.attrs["dose_days"]``.
     """
-    params = kinetics._check_params(params)
+    params = kinetics.check_params(params)
     p = _in_vivo(in_vivo_params)
     doses = schedule_days(schedule)
-    days = float(doses[-1] + 120.0) if days is None else validation.require_positive("days", days)
+    days = (
+        float(doses[-1] + 120.0)
+        if days is None
+        else validation.require_positive("days", days)
+    )
     if doses[-1] >= days:
-        raise ValueError(f"the last dose (day {doses[-1]}) must fall before the end of the run (day {days})")
+        raise ValueError(
+            f"the last dose (day {doses[-1]}) must fall before the end of the run (day {days})"
+        )
     t = kinetics.time_grid(days, step_days)
     rates = in_vivo_rates(params, p)
-    y0 = kinetics.initial_state(params, 1, dose_cells=0.0, survival_fraction=1.0, rates=rates)
+    y0 = kinetics.initial_state(
+        params, 1, dose_cells=0.0, survival_fraction=1.0, rates=rates
+    )
     later = doses[doses > 0]
     if doses[0] == 0:
-        y0[kinetics._V] += p.car_cells_per_dose
+        y0[kinetics.STATE_ROWS["in_vivo_car_cells"]] += p.car_cells_per_dose
     else:
         later = doses
-    out = kinetics.solve(rates, y0, params.maturation_stages, t, dose_days=later, dose_cells=p.car_cells_per_dose)
-    runs = kinetics.PatientRuns(t, kinetics.states_dict(out, params.maturation_stages), rates, params)
+    out = kinetics.solve(
+        rates,
+        y0,
+        params.maturation_stages,
+        t,
+        dose_days=later,
+        dose_cells=p.car_cells_per_dose,
+    )
+    runs = kinetics.PatientRuns(
+        t, kinetics.states_dict(out, params.maturation_stages), rates, params
+    )
     frame = kinetics.runs_frame(runs)
     frame.attrs["dose_days"] = doses.tolist()
     return frame
 
 
-def in_vivo_readouts(result: pd.DataFrame, params: KineticsParameters | None = None,
-                     in_vivo_params: InVivoParameters | None = None) -> dict:
+def in_vivo_readouts(
+    result: pd.DataFrame,
+    params: KineticsParameters | None = None,
+    in_vivo_params: InVivoParameters | None = None,
+) -> dict:
     """Read-outs of :func:`simulate_in_vivo`.
 
     ``days_b_below_1pct`` (time with B cells under ``b_depleted_fraction`` of normal),
@@ -110,7 +150,7 @@ def in_vivo_readouts(result: pd.DataFrame, params: KineticsParameters | None = N
     ``b_return_fraction`` of normal; NaN if still below at the end), ``recovery_after_last_dose_days``,
     ``cytokine_peak`` and ``car_pool_peak_cells``.
     """
-    params = kinetics._check_params(params)
+    params = kinetics.check_params(params)
     p = _in_vivo(in_vivo_params)
     if not isinstance(result, pd.DataFrame) or "dose_days" not in result.attrs:
         raise ValueError("result must be a table returned by simulate_in_vivo()")
@@ -121,7 +161,9 @@ def in_vivo_readouts(result: pd.DataFrame, params: KineticsParameters | None = N
     low = np.flatnonzero(b < params.b_return_fraction)
     if low.size and low[-1] < t.size - 1:
         i = int(low[-1]) + 1  # first point of the final recovery
-        recovery = float(np.interp(params.b_return_fraction, [b[i - 1], b[i]], [t[i - 1], t[i]]))
+        recovery = float(
+            np.interp(params.b_return_fraction, [b[i - 1], b[i]], [t[i - 1], t[i]])
+        )
     else:
         recovery = float("nan")
     return {
@@ -136,11 +178,163 @@ def in_vivo_readouts(result: pd.DataFrame, params: KineticsParameters | None = N
     }
 
 
-def schedule_table(schedules=tuple(SCHEDULES), params: KineticsParameters | None = None,
-                   in_vivo_params: InVivoParameters | None = None) -> pd.DataFrame:
+def schedule_table(
+    schedules=tuple(SCHEDULES),
+    params: KineticsParameters | None = None,
+    in_vivo_params: InVivoParameters | None = None,
+) -> pd.DataFrame:
     """One row per schedule name with the read-outs of :func:`in_vivo_readouts`."""
     rows = []
     for name in schedules:
-        out = in_vivo_readouts(simulate_in_vivo(name, params, in_vivo_params), params, in_vivo_params)
+        out = in_vivo_readouts(
+            simulate_in_vivo(name, params, in_vivo_params), params, in_vivo_params
+        )
         rows.append({"schedule": name, **out})
     return pd.DataFrame(rows)
+
+
+def dose_count_sweep(
+    max_doses: int = 6,
+    interval_days: float = 7.0,
+    params: KineticsParameters | None = None,
+    in_vivo_params: InVivoParameters | None = None,
+) -> pd.DataFrame:
+    """M5 read-outs for 1..``max_doses`` LNP doses given every ``interval_days``.
+
+    One row per number of doses: ``doses, last_dose_day, days_b_below_1pct, b_nadir_fraction,
+    b_recovery_day, recovery_after_last_dose_days`` (days; fraction of normal B cells).
+    """
+    max_doses = validation.require_integer("max_doses", max_doses, minimum=1)
+    validation.require_positive("interval_days", interval_days)
+    rows = []
+    for n in range(1, max_doses + 1):
+        schedule = np.arange(n) * float(interval_days)
+        out = in_vivo_readouts(
+            simulate_in_vivo(schedule, params, in_vivo_params), params, in_vivo_params
+        )
+        rows.append(
+            {
+                k: out[k]
+                for k in (
+                    "doses",
+                    "last_dose_day",
+                    "days_b_below_1pct",
+                    "b_nadir_fraction",
+                    "b_recovery_day",
+                    "recovery_after_last_dose_days",
+                )
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Grid: dose count against dose interval (chapter 10's explorable figure)
+# --------------------------------------------------------------------------------------------
+#: Default grid of :func:`dose_schedule_grid`: number of doses and days between doses.
+DOSE_COUNTS = (1, 2, 3, 4, 5, 6)
+DOSE_INTERVALS_DAYS = (3.0, 7.0, 14.0, 21.0, 28.0)
+
+#: Read-outs of :func:`dose_schedule_grid` (see :func:`in_vivo_readouts`).
+SCHEDULE_GRID_READOUTS = (
+    "last_dose_day",
+    "days_b_below_1pct",
+    "b_nadir_fraction",
+    "b_recovery_day",
+    "recovery_after_last_dose_days",
+    "cytokine_peak",
+)
+
+
+def dose_schedule_grid(
+    dose_counts=DOSE_COUNTS,
+    intervals_days=DOSE_INTERVALS_DAYS,
+    params: KineticsParameters | None = None,
+    in_vivo_params: InVivoParameters | None = None,
+    crs_params: SevereCRSParameters | None = None,
+    *,
+    sample_every_days: float = 1.0,
+    fine_days_after_dose: float = 3.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """M5 over a grid of dose count and interval: ``n`` doses on days ``0, d, ..., (n-1) d``.
+
+    Each grid point is :func:`simulate_in_vivo` with that schedule (default length and step)
+    and its :func:`in_vivo_readouts`, plus the severe-CRS risk of its cytokine peak
+    (:func:`cytokines.severe_crs_probability`). A single dose does not depend on the interval
+    and is run once. Returns two tidy tables:
+
+    * ``grid``: one row per grid point (dose count outermost), columns ``doses,
+      interval_days``, :data:`SCHEDULE_GRID_READOUTS`, ``severe_crs_probability``,
+      ``b_depleted_fraction`` and ``b_return_fraction`` (the read-outs' thresholds);
+    * ``time_courses``: one row per grid point and sampled time, columns ``doses,
+      interval_days, time_days, b_cells_fraction_of_normal, cytokine_proxy``: every output
+      step (0.1 days) in the ``fine_days_after_dose`` after each dose, where the cytokine
+      proxy peaks, and every ``sample_every_days`` otherwise.
+    """
+    params = kinetics.check_params(params)
+    iv = _in_vivo(in_vivo_params)
+    counts = [
+        validation.require_integer("dose_counts", n, minimum=1)
+        for n in np.atleast_1d(dose_counts)
+    ]
+    intervals = [
+        validation.require_positive("intervals_days", d)
+        for d in np.atleast_1d(intervals_days)
+    ]
+    for name, values in (("dose_counts", counts), ("intervals_days", intervals)):
+        if not values or len(set(values)) != len(values):
+            raise ValueError(
+                f"{name} must be non-empty without repeats, got {values!r}"
+            )
+    step = 0.1  # simulate_in_vivo()'s default output step
+    every = int(
+        round(
+            validation.require_positive("sample_every_days", sample_every_days) / step
+        )
+    )
+    if every < 1 or not np.isclose(every * step, sample_every_days):
+        raise ValueError(
+            f"sample_every_days must be a multiple of {step}, got {sample_every_days!r}"
+        )
+    fine = validation.require_non_negative("fine_days_after_dose", fine_days_after_dose)
+    runs: dict = {}
+    rows, courses = [], []
+    for n in counts:
+        for interval in intervals:
+            schedule = tuple(float(interval) * i for i in range(n))
+            if schedule not in runs:
+                frame = simulate_in_vivo(list(schedule), params, iv)
+                t = frame["time_days"].to_numpy()
+                since = t[:, None] - np.asarray(schedule)[None, :]
+                near_dose = ((since >= 0) & (since <= fine)).any(axis=1)
+                keep = near_dose | (np.arange(t.size) % every == 0)
+                keep[-1] = True
+                runs[schedule] = (in_vivo_readouts(frame, params, iv), frame[keep])
+            out, sampled = runs[schedule]
+            rows.append(
+                {
+                    "doses": n,
+                    "interval_days": float(interval),
+                    **{k: out[k] for k in SCHEDULE_GRID_READOUTS},
+                    "severe_crs_probability": cytokines.severe_crs_probability(
+                        out["cytokine_peak"], crs_params
+                    ),
+                }
+            )
+            courses.append(
+                pd.DataFrame(
+                    {
+                        "doses": n,
+                        "interval_days": float(interval),
+                        "time_days": sampled["time_days"].to_numpy(),
+                        "b_cells_fraction_of_normal": sampled[
+                            "b_cells_fraction_of_normal"
+                        ].to_numpy(),
+                        "cytokine_proxy": sampled["cytokine_proxy"].to_numpy(),
+                    }
+                )
+            )
+    grid = pd.DataFrame(rows)
+    grid["b_depleted_fraction"] = iv.b_depleted_fraction
+    grid["b_return_fraction"] = params.b_return_fraction
+    return grid, pd.concat(courses, ignore_index=True)

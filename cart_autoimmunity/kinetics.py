@@ -7,19 +7,8 @@ States (whole-body cell numbers, time in days):
 * ``T`` malignant CD19+ cells, ``B_old`` pre-existing and ``B_new`` newly made (naive) B cells,
 * ``P_1..P_n`` CD19+ marrow precursors (killed, but not stimulating CAR T), ``I`` a cytokine proxy.
 
-.. math::
-
-   h &= \kappa (E + \phi M + V), \qquad h_m = \kappa (E + \phi M + w_V V),
-   \qquad S = \frac{T + B_{old} + B_{new}}{K_A + T + B_{old} + B_{new}} \\
-   \dot E &= \big[p_H e^{-t/\tau_H} + p_A S - \delta_E - \mu - r(t)\big] E, \qquad
-   \dot M = \mu E - (\delta_M + r(t)) M, \qquad r(t) = r_{max}(1 - e^{-t/\tau_{rec}}) \\
-   \dot T &= \Big(r_T \tfrac{T}{1 + T} - h\Big) T, \qquad
-   \dot P_1 = s_0 - \tfrac{n}{\tau_{mat}} P_1 - h_m P_1, \qquad
-   \dot P_i = \tfrac{n}{\tau_{mat}} (P_{i-1} - P_i) - h_m P_i \\
-   \dot B_{new} &= \tfrac{n}{\tau_{mat}} P_n - (k_B + h) B_{new}, \qquad
-   \dot B_{old} = -(k_B + h) B_{old}, \qquad
-   \dot I = c_I \big[h (T + B_{old} + B_{new}) + h_m \textstyle\sum_i P_i\big] - k_I I
-
+The equations are :data:`EQUATIONS` (TeX, rendered in the book's model appendix); their symbols
+are the ``symbol`` of each parameter in :class:`~cart_autoimmunity.parameters.kinetics.KineticsParameters`,
 with :math:`s_0 = k_B B_{ss}`. The factor :math:`T/(1+T)` switches tumour growth off below
 one cell (deterministic stand-in for extinction). Structure after León-Triana et al. 2021
 (CAR T, leukaemia and healthy B cells) with Stein et al. 2019's contraction and memory rates;
@@ -38,20 +27,46 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
-from . import validation
+from . import numerics, validation
 from .parameters.kinetics import KineticsParameters
+
+#: The right-hand side of M1/M4 in TeX: one source for this docstring's readers and the appendix.
+EQUATIONS = r"""
+h &= \kappa (E + \phi M + V), \qquad h_m = \kappa (E + \phi M + w_V V),
+\qquad S = \frac{T + B_{old} + B_{new}}{K_A + T + B_{old} + B_{new}} \\
+\dot E &= \big[p_H e^{-t/\tau_H} + p_A S - \delta_E - \mu - r(t)\big] E, \qquad
+\dot M = \mu E - (\delta_M + r(t)) M, \qquad r(t) = r_{max}(1 - e^{-t/\tau_{rec}}) \\
+\dot T &= \Big(r_T \tfrac{T}{1 + T} - h\Big) T, \qquad
+\dot P_1 = s_0 - \tfrac{n}{\tau_{mat}} P_1 - h_m P_1, \qquad
+\dot P_i = \tfrac{n}{\tau_{mat}} (P_{i-1} - P_i) - h_m P_i \\
+\dot B_{new} &= \tfrac{n}{\tau_{mat}} P_n - (k_B + h) B_{new}, \qquad
+\dot B_{old} = -(k_B + h) B_{old}, \qquad
+\dot I = c_I \big[h (T + B_{old} + B_{new}) + h_m \textstyle\sum_i P_i\big] - k_I I \\
+\dot V &= -k_{car} V, \qquad \mu = f_A \mu_c \ \text{(autoimmune, donor cells)},
+\ \mu_c \ \text{(cancer)}, \qquad E(0) = E_0, \qquad s_0 = k_B B_{ss}
+"""
 
 #: Scenario names. They differ only in the target burden, memory formation and (allogeneic) rejection.
 SCENARIOS = ("autoimmune", "lymphoma", "leukaemia", "allogeneic")
 
 #: Fixed state rows; the precursor chain follows them.
-STATE_NAMES = ("effector", "memory", "tumour_cells", "b_cells_old", "b_cells_new", "in_vivo_car_cells", "cytokine_proxy")
+STATE_NAMES = (
+    "effector",
+    "memory",
+    "tumour_cells",
+    "b_cells_old",
+    "b_cells_new",
+    "in_vivo_car_cells",
+    "cytokine_proxy",
+)
 _E, _M, _T, _BO, _BN, _V, _I = range(7)
+#: Row of each fixed state in the state array, by name.
+STATE_ROWS = dict(zip(STATE_NAMES, range(len(STATE_NAMES))))
 _N_FIXED = len(STATE_NAMES)
 
-#: Integration tolerances shared by every run.
-RTOL = 1e-7
-ATOL = 1e-3
+#: Unscaled integration tolerances shared by every run; :func:`solve` reads the scaled ones
+#: from :func:`cart_autoimmunity.numerics.tolerances` at call time.
+RTOL, ATOL = numerics.DEFAULT_TOLERANCES["kinetics"]
 
 
 @dataclass
@@ -69,7 +84,11 @@ class PatientRuns:
 
     def car_t_cells(self) -> np.ndarray:
         """All CAR+ T cells: effector + memory + in vivo pool."""
-        return self.states["effector"] + self.states["memory"] + self.states["in_vivo_car_cells"]
+        return (
+            self.states["effector"]
+            + self.states["memory"]
+            + self.states["in_vivo_car_cells"]
+        )
 
     def b_cells_total(self) -> np.ndarray:
         return self.states["b_cells_old"] + self.states["b_cells_new"]
@@ -77,8 +96,12 @@ class PatientRuns:
     def readouts(self) -> pd.DataFrame:
         """One row per patient with the read-outs of :func:`readouts` (``patient`` column from 0)."""
         values = readout_arrays(
-            self.time_days, self.car_t_cells(), self.b_cells_total(), self.states["b_cells_new"],
-            self.states["cytokine_proxy"], self.params,
+            self.time_days,
+            self.car_t_cells(),
+            self.b_cells_total(),
+            self.states["b_cells_new"],
+            self.states["cytokine_proxy"],
+            self.params,
         )
         frame = pd.DataFrame(values)
         frame.insert(0, "patient", np.arange(self.n_patients))
@@ -88,7 +111,9 @@ class PatientRuns:
 # --------------------------------------------------------------------------------------------
 # Set-up
 # --------------------------------------------------------------------------------------------
-def memory_formation_per_day(params: KineticsParameters, scenario: str, burden_only: bool = False) -> float:
+def memory_formation_per_day(
+    params: KineticsParameters, scenario: str, burden_only: bool = False
+) -> float:
     """Effector-to-memory rate mu: the cancer value, or ``autoimmune_memory_factor`` times it.
 
     ``burden_only=True`` removes the assumption: every scenario then uses the cancer value.
@@ -102,37 +127,42 @@ def memory_formation_per_day(params: KineticsParameters, scenario: str, burden_o
 def initial_tumour_cells(params: KineticsParameters, scenario: str) -> float:
     """T(0) for a scenario: zero in autoimmune disease, the lymphoma or leukaemia burden otherwise."""
     scenario = validation.require_choice("scenario", scenario, SCENARIOS)
-    return {"lymphoma": params.lymphoma_tumour_cells, "leukaemia": params.leukaemia_tumour_cells}.get(scenario, 0.0)
-
-
-def scenario_rates(params: KineticsParameters, scenario: str, burden_only: bool = False) -> dict:
-    """The rate constants used by the right-hand side, as a dict of floats."""
-    rejection = params.allogeneic_rejection_max_per_day if scenario == "allogeneic" else params.rejection_max_per_day
     return {
-        "kappa": params.kill_rate_per_car_t_per_day,
-        "phi": params.memory_kill_weight,
-        "w_v": 1.0,
-        "k_car": 0.0,
-        "K_A": params.antigen_half_saturation_cells,
-        "p_H": params.homeostatic_expansion_per_day,
-        "tau_H": params.homeostatic_decay_days,
-        "p_A": params.antigen_expansion_per_day,
-        "d_E": params.effector_death_per_day,
-        "mu": memory_formation_per_day(params, scenario, burden_only),
-        "d_M": params.memory_death_per_day,
-        "r_T": params.tumour_growth_per_day,
-        "k_B": params.b_cell_turnover_per_day,
-        "s0": params.b_cell_turnover_per_day * params.normal_b_cells,
-        "tau_mat": params.maturation_days,
-        "r_max": rejection,
-        "tau_rec": params.rejection_onset_days,
-        "c_I": params.cytokine_per_kill,
-        "k_I": params.cytokine_clearance_per_day,
-    }
+        "lymphoma": params.lymphoma_tumour_cells,
+        "leukaemia": params.leukaemia_tumour_cells,
+    }.get(scenario, 0.0)
 
 
-def initial_state(params: KineticsParameters, n_patients: int = 1, *, dose_cells=None, tumour_cells=0.0,
-                  survival_fraction=None, rates=None) -> np.ndarray:
+def scenario_rates(
+    params: KineticsParameters, scenario: str, burden_only: bool = False
+) -> dict:
+    """The rate constants of the right-hand side, keyed by their symbols (``kappa``, ``tau_H``).
+
+    Every parameter with a symbol enters under that symbol
+    (:meth:`~cart_autoimmunity.parameters.Parameters.symbol_values`); the scenario then sets
+    the derived rates: ``mu`` (memory formation), ``r_max`` (rejection), ``s0 = k_B B_ss``,
+    and the in vivo pool's weights ``w_v = 1`` and ``k_car = 0`` (changed only by M5).
+    """
+    scenario = validation.require_choice("scenario", scenario, SCENARIOS)
+    rates = params.symbol_values()
+    rates["mu"] = memory_formation_per_day(params, scenario, burden_only)
+    if scenario == "allogeneic":
+        rates["r_max"] = params.allogeneic_rejection_max_per_day
+    rates["s0"] = params.b_cell_turnover_per_day * params.normal_b_cells
+    rates["w_v"] = 1.0
+    rates["k_car"] = 0.0
+    return rates
+
+
+def initial_state(
+    params: KineticsParameters,
+    n_patients: int = 1,
+    *,
+    dose_cells=None,
+    tumour_cells=0.0,
+    survival_fraction=None,
+    rates=None,
+) -> np.ndarray:
     """State array ``(n_states, n_patients)`` on the day of infusion.
 
     B cells and precursors start at ``survival_fraction`` (default: the lymphodepletion
@@ -140,12 +170,18 @@ def initial_state(params: KineticsParameters, n_patients: int = 1, *, dose_cells
     """
     n = params.maturation_stages
     rates = rates or scenario_rates(params, "autoimmune")
-    survival = params.lymphodepletion_survival_fraction if survival_fraction is None else survival_fraction
+    survival = (
+        params.lymphodepletion_survival_fraction
+        if survival_fraction is None
+        else survival_fraction
+    )
     y0 = np.zeros((_N_FIXED + n, n_patients))
     y0[_E] = params.dose_cells if dose_cells is None else dose_cells
     y0[_T] = tumour_cells
     y0[_BO] = survival * params.normal_b_cells
-    y0[_N_FIXED:] = survival * np.asarray(rates["s0"]) * np.asarray(rates["tau_mat"]) / n
+    y0[_N_FIXED:] = (
+        survival * np.asarray(rates["s0"]) * np.asarray(rates["tau_mat"]) / n
+    )
     return y0
 
 
@@ -158,7 +194,7 @@ def derivatives(t: float, state: np.ndarray, rates: dict, n_stages: int) -> np.n
     Negative entries (integration round-off) are treated as zero.
     """
     s = np.maximum(state, 0.0)
-    E, M, T, b_old, b_new, V, I = s[:_N_FIXED]
+    E, M, T, b_old, b_new, V, I = s[:_N_FIXED]  # noqa: E741 - the equations' symbols
     P = s[_N_FIXED:]
     r = rates
     car = E + r["phi"] * M
@@ -170,15 +206,21 @@ def derivatives(t: float, state: np.ndarray, rates: dict, n_stages: int) -> np.n
     k_tr = n_stages / r["tau_mat"]
 
     d = np.empty_like(s)
-    d[_E] = (r["p_H"] * np.exp(-t / r["tau_H"]) + r["p_A"] * stimulation - r["d_E"] - r["mu"] - rejection) * E
-    d[_M] = r["mu"] * E - (r["d_M"] + rejection) * M
+    d[_E] = (
+        r["p_H"] * np.exp(-t / r["tau_H"])
+        + r["p_A"] * stimulation
+        - r["delta_E"]
+        - r["mu"]
+        - rejection
+    ) * E
+    d[_M] = r["mu"] * E - (r["delta_M"] + rejection) * M
     d[_T] = (r["r_T"] * T / (1.0 + T) - h) * T
     d[_BO] = -(r["k_B"] + h) * b_old
     d[_BN] = k_tr * P[-1] - (r["k_B"] + h) * b_new
     d[_V] = -r["k_car"] * V
     d[_I] = r["c_I"] * (h * targets + h_m * P.sum(axis=0)) - r["k_I"] * I
     d[_N_FIXED] = r["s0"] - (k_tr + h_m) * P[0]
-    d[_N_FIXED + 1:] = k_tr * P[:-1] - (k_tr + h_m) * P[1:]
+    d[_N_FIXED + 1 :] = k_tr * P[:-1] - (k_tr + h_m) * P[1:]
     return d
 
 
@@ -188,14 +230,27 @@ def _rhs_flat(t, y, rates, n_states):
     return derivatives(t, state, rates, n_states - _N_FIXED).T.ravel()
 
 
-def solve(rates: dict, y0: np.ndarray, n_stages: int, time_days: np.ndarray, *,
-          dose_days=(), dose_cells=0.0, rtol: float = RTOL, atol: float = ATOL) -> np.ndarray:
+def solve(
+    rates: dict,
+    y0: np.ndarray,
+    n_stages: int,
+    time_days: np.ndarray,
+    *,
+    dose_days=(),
+    dose_cells=0.0,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> np.ndarray:
     """Integrate from ``time_days[0]``; return states of shape ``(n_states, n_patients, n_times)``.
 
     ``dose_days`` (strictly inside the time span) add ``dose_cells`` to the pool V at each
     day: the run restarts there, so the impulse is exact. LSODA on the patient-major
     flattened state, whose Jacobian is banded (each patient couples only to itself).
+    ``rtol``/``atol`` of ``None`` take ``numerics.tolerances("kinetics")``.
     """
+    default_rtol, default_atol = numerics.tolerances("kinetics")
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
     n_states, n_patients = y0.shape
     if n_states != _N_FIXED + n_stages:
         raise ValueError(f"y0 must have {_N_FIXED + n_stages} rows, got {n_states}")
@@ -207,13 +262,27 @@ def solve(rates: dict, y0: np.ndarray, n_stages: int, time_days: np.ndarray, *,
         last = k == len(bounds) - 2
         if k > 0:
             y[_V] += dose_cells
-        mask = (time_days >= start) & ((time_days <= stop) if last else (time_days < stop))
-        if stop - start <= validation.SHORTEST_SEGMENT_DAYS:  # doses a moment apart act together
+        mask = (time_days >= start) & (
+            (time_days <= stop) if last else (time_days < stop)
+        )
+        if (
+            stop - start <= validation.SHORTEST_SEGMENT_DAYS
+        ):  # doses a moment apart act together
             out[:, :, mask] = y[:, :, None]
             continue
         t_eval = time_days[mask] if last else np.append(time_days[mask], stop)
-        sol = solve_ivp(_rhs_flat, (start, stop), y.T.ravel(), method="LSODA", t_eval=t_eval,
-                        args=(rates, n_states), rtol=rtol, atol=atol, lband=n_states - 1, uband=n_states - 1)
+        sol = solve_ivp(
+            _rhs_flat,
+            (start, stop),
+            y.T.ravel(),
+            method="LSODA",
+            t_eval=t_eval,
+            args=(rates, n_states),
+            rtol=rtol,
+            atol=atol,
+            lband=n_states - 1,
+            uband=n_states - 1,
+        )
         if not sol.success:  # pragma: no cover - defensive
             raise RuntimeError(f"integration failed: {sol.message}")
         values = sol.y.reshape(n_patients, n_states, -1).transpose(1, 0, 2)
@@ -242,49 +311,81 @@ def states_dict(out: np.ndarray, n_stages: int) -> dict:
 # --------------------------------------------------------------------------------------------
 # Public simulation functions
 # --------------------------------------------------------------------------------------------
-def _check_params(params) -> KineticsParameters:
+def check_params(params) -> KineticsParameters:
+    """``params`` as :class:`KineticsParameters` (``None`` gives the defaults); rejects other types."""
     return KineticsParameters.resolve(params, "params")
 
 
-def simulate_patients(scenario: str = "autoimmune", params: KineticsParameters | None = None, *,
-                      days: float = 365.0, step_days: float = 1.0, burden_only: bool = False,
-                      tumour_cells=None, dose_cells=None, multipliers: dict | None = None) -> PatientRuns:
+def simulate_patients(
+    scenario: str = "autoimmune",
+    params: KineticsParameters | None = None,
+    *,
+    days: float = 365.0,
+    step_days: float = 1.0,
+    burden_only: bool = False,
+    tumour_cells=None,
+    dose_cells=None,
+    multipliers: dict | None = None,
+) -> PatientRuns:
     """Run many virtual patients in one vectorised solve.
 
     ``tumour_cells`` and ``dose_cells`` may be arrays (one value per patient); ``multipliers``
-    maps a rate name of :func:`scenario_rates` (e.g. ``"kappa"``, ``"d_E"``) to an array of
+    maps a rate name of :func:`scenario_rates` (e.g. ``"kappa"``, ``"delta_E"``) to an array of
     per-patient factors. The number of patients is the common length of these arrays (1 if none).
     """
-    params = _check_params(params)
+    params = check_params(params)
     scenario = validation.require_choice("scenario", scenario, SCENARIOS)
     t = time_grid(days, step_days)
     rates = scenario_rates(params, scenario, burden_only)
-    tumour = initial_tumour_cells(params, scenario) if tumour_cells is None else tumour_cells
+    tumour = (
+        initial_tumour_cells(params, scenario) if tumour_cells is None else tumour_cells
+    )
     dose = params.dose_cells if dose_cells is None else dose_cells
-    arrays = {"tumour_cells": np.atleast_1d(np.asarray(tumour, dtype=float)),
-              "dose_cells": np.atleast_1d(np.asarray(dose, dtype=float))}
+    arrays = {
+        "tumour_cells": np.atleast_1d(np.asarray(tumour, dtype=float)),
+        "dose_cells": np.atleast_1d(np.asarray(dose, dtype=float)),
+    }
     for name, factor in (multipliers or {}).items():
         validation.require_choice("multiplier", name, rates)
         arrays[name] = np.atleast_1d(np.asarray(factor, dtype=float))
     sizes = {a.size for a in arrays.values()} - {1}
     if len(sizes) > 1:
-        raise ValueError(f"per-patient arrays must have one common length, got lengths {sorted(sizes)}")
+        raise ValueError(
+            f"per-patient arrays must have one common length, got lengths {sorted(sizes)}"
+        )
     n_patients = sizes.pop() if sizes else 1
     for name, values in arrays.items():
         if not np.all(np.isfinite(values)) or np.any(values < 0):
-            raise ValueError(f"{name} must be finite and >= 0, got {values.tolist()[:5]!r}")
+            raise ValueError(
+                f"{name} must be finite and >= 0, got {values.tolist()[:5]!r}"
+            )
         if name in rates:
-            rates[name] = rates[name] * (values if values.size > 1 else float(values[0]))
+            rates[name] = rates[name] * (
+                values if values.size > 1 else float(values[0])
+            )
     if np.any(np.asarray(rates["tau_mat"]) <= 0):
         raise ValueError("tau_mat multipliers must be > 0")
-    y0 = initial_state(params, n_patients, dose_cells=arrays["dose_cells"], tumour_cells=arrays["tumour_cells"], rates=rates)
+    y0 = initial_state(
+        params,
+        n_patients,
+        dose_cells=arrays["dose_cells"],
+        tumour_cells=arrays["tumour_cells"],
+        rates=rates,
+    )
     out = solve(rates, y0, params.maturation_stages, t)
     return PatientRuns(t, states_dict(out, params.maturation_stages), rates, params)
 
 
-def simulate(scenario: str = "autoimmune", params: KineticsParameters | None = None, *, days: float = 365.0,
-             step_days: float = 0.25, burden_only: bool = False, tumour_cells: float | None = None,
-             dose_cells: float | None = None) -> pd.DataFrame:
+def simulate(
+    scenario: str = "autoimmune",
+    params: KineticsParameters | None = None,
+    *,
+    days: float = 365.0,
+    step_days: float = 0.25,
+    burden_only: bool = False,
+    tumour_cells: float | None = None,
+    dose_cells: float | None = None,
+) -> pd.DataFrame:
     """One patient over time: a tidy table with one row per time.
 
     ``scenario`` is ``"autoimmune"`` (no tumour), ``"lymphoma"`` (T0 = 1e11), ``"leukaemia"``
@@ -297,13 +398,20 @@ def simulate(scenario: str = "autoimmune", params: KineticsParameters | None = N
     car_t_per_ul, cytokine_proxy, kill_hazard_per_day, marrow_kill_hazard_per_day,
     killing_cells_per_day``. The scenario is stored in ``frame.attrs["scenario"]``.
     """
-    params = _check_params(params)
+    params = check_params(params)
     if tumour_cells is not None:
         validation.require_non_negative("tumour_cells", tumour_cells)
     if dose_cells is not None:
         validation.require_non_negative("dose_cells", dose_cells)
-    runs = simulate_patients(scenario, params, days=days, step_days=step_days, burden_only=burden_only,
-                             tumour_cells=tumour_cells, dose_cells=dose_cells)
+    runs = simulate_patients(
+        scenario,
+        params,
+        days=days,
+        step_days=step_days,
+        burden_only=burden_only,
+        tumour_cells=tumour_cells,
+        dose_cells=dose_cells,
+    )
     frame = runs_frame(runs, patient=0)
     frame.attrs["scenario"] = scenario
     return frame
@@ -311,33 +419,44 @@ def simulate(scenario: str = "autoimmune", params: KineticsParameters | None = N
 
 def runs_frame(runs: PatientRuns, patient: int = 0) -> pd.DataFrame:
     """The tidy one-patient table of :func:`simulate` for patient ``patient`` of a run."""
-    st = {name: np.clip(values[:, patient], 0.0, None) for name, values in runs.states.items()}
+    st = {
+        name: np.clip(values[:, patient], 0.0, None)
+        for name, values in runs.states.items()
+    }
     p, r = runs.params, runs.rates
-    pick = lambda name: float(np.atleast_1d(r[name])[patient if np.size(r[name]) > 1 else 0])  # noqa: E731
+
+    def pick(name):
+        return float(np.atleast_1d(r[name])[patient if np.size(r[name]) > 1 else 0])
+
     car_killing = st["effector"] + pick("phi") * st["memory"]
     hazard = pick("kappa") * (car_killing + st["in_vivo_car_cells"])
-    marrow_hazard = pick("kappa") * (car_killing + pick("w_v") * st["in_vivo_car_cells"])
+    marrow_hazard = pick("kappa") * (
+        car_killing + pick("w_v") * st["in_vivo_car_cells"]
+    )
     b_total = st["b_cells_old"] + st["b_cells_new"]
     car = st["effector"] + st["memory"] + st["in_vivo_car_cells"]
-    return pd.DataFrame({
-        "time_days": runs.time_days,
-        "effector": st["effector"],
-        "memory": st["memory"],
-        "in_vivo_car_cells": st["in_vivo_car_cells"],
-        "car_t_cells": car,
-        "tumour_cells": st["tumour_cells"],
-        "b_cells_old": st["b_cells_old"],
-        "b_cells_new": st["b_cells_new"],
-        "b_cells_total": b_total,
-        "precursor_cells": st["precursor_cells"],
-        "b_cells_fraction_of_normal": b_total / p.normal_b_cells,
-        "b_cells_per_ul": b_total * p.cells_to_per_ul,
-        "car_t_per_ul": car * p.cells_to_per_ul,
-        "cytokine_proxy": st["cytokine_proxy"],
-        "kill_hazard_per_day": hazard,
-        "marrow_kill_hazard_per_day": marrow_hazard,
-        "killing_cells_per_day": hazard * (st["tumour_cells"] + b_total) + marrow_hazard * st["precursor_cells"],
-    })
+    return pd.DataFrame(
+        {
+            "time_days": runs.time_days,
+            "effector": st["effector"],
+            "memory": st["memory"],
+            "in_vivo_car_cells": st["in_vivo_car_cells"],
+            "car_t_cells": car,
+            "tumour_cells": st["tumour_cells"],
+            "b_cells_old": st["b_cells_old"],
+            "b_cells_new": st["b_cells_new"],
+            "b_cells_total": b_total,
+            "precursor_cells": st["precursor_cells"],
+            "b_cells_fraction_of_normal": b_total / p.normal_b_cells,
+            "b_cells_per_ul": b_total * p.cells_to_per_ul,
+            "car_t_per_ul": car * p.cells_to_per_ul,
+            "cytokine_proxy": st["cytokine_proxy"],
+            "kill_hazard_per_day": hazard,
+            "marrow_kill_hazard_per_day": marrow_hazard,
+            "killing_cells_per_day": hazard * (st["tumour_cells"] + b_total)
+            + marrow_hazard * st["precursor_cells"],
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,14 +468,25 @@ def _interp_crossing(t, values, idx, level, log=False):
     nxt = np.minimum(idx + 1, len(t) - 1)
     a, b = values[idx, cols], values[nxt, cols]
     if log:
-        a, b, level = np.log(np.maximum(a, 1e-300)), np.log(np.maximum(b, 1e-300)), np.log(level)
+        a, b, level = (
+            np.log(np.maximum(a, 1e-300)),
+            np.log(np.maximum(b, 1e-300)),
+            np.log(level),
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(b != a, (level - a) / (b - a), 0.0)
     return t[idx] + np.clip(frac, 0.0, 1.0) * (t[nxt] - t[idx])
 
 
-def readout_arrays(t, car, b_total, b_new, cytokine, params: KineticsParameters,
-                   depleted_fraction: float = 0.01) -> dict:
+def readout_arrays(
+    t,
+    car,
+    b_total,
+    b_new,
+    cytokine,
+    params: KineticsParameters,
+    depleted_fraction: float = 0.01,
+) -> dict:
     """Read-outs for arrays of shape ``(n_times, n_patients)``; returns a dict of arrays."""
     n_t, n_p = car.shape
     cols = np.arange(n_p)
@@ -371,26 +501,42 @@ def readout_arrays(t, car, b_total, b_new, cytokine, params: KineticsParameters,
     with np.errstate(divide="ignore", invalid="ignore"):
         t_mean = (w * t[:, None]).sum(0) / count
         y_mean = (w * log_car).sum(0) / count
-        slope = (w * (t[:, None] - t_mean) * (log_car - y_mean)).sum(0) / (w * (t[:, None] - t_mean) ** 2).sum(0)
+        slope = (w * (t[:, None] - t_mean) * (log_car - y_mean)).sum(0) / (
+            w * (t[:, None] - t_mean) ** 2
+        ).sum(0)
         half_life = np.where((count >= 3) & (slope < 0), np.log(2.0) / -slope, np.nan)
     # Last time above the detection limit.
     above = car >= lod
     last = n_t - 1 - np.argmax(above[::-1], axis=0)
     detectable_at_end = above[-1]
-    last_day = np.where(above.any(0), np.where(detectable_at_end, t[-1], _interp_crossing(t, car, last, lod, log=True)), 0.0)
+    last_day = np.where(
+        above.any(0),
+        np.where(
+            detectable_at_end, t[-1], _interp_crossing(t, car, last, lod, log=True)
+        ),
+        0.0,
+    )
     # B-cell return after the CAR T peak.
     threshold = params.b_return_fraction * normal
     back = (b_total >= threshold) & (np.arange(n_t)[:, None] > peak)
     first = np.argmax(back, axis=0)
     returned = back.any(0)
     before = np.maximum(first - 1, 0)
-    return_day = np.where(returned, _interp_crossing(t, b_total, before, threshold), np.nan)
-    naive = np.where(returned, b_new[first, cols] / np.maximum(b_total[first, cols], 1e-300), np.nan)
+    return_day = np.where(
+        returned, _interp_crossing(t, b_total, before, threshold), np.nan
+    )
+    naive = np.where(
+        returned, b_new[first, cols] / np.maximum(b_total[first, cols], 1e-300), np.nan
+    )
     # Depletion time and day-14 level.
     dt = np.diff(t)
     below = (b_total < depleted_fraction * normal)[:-1]
     days_below = (below * dt[:, None]).sum(0)
-    frac14 = np.array([np.interp(14.0, t, b_total[:, j]) for j in cols]) / normal if t[-1] >= 14 else np.full(n_p, np.nan)
+    frac14 = (
+        np.array([np.interp(14.0, t, b_total[:, j]) for j in cols]) / normal
+        if t[-1] >= 14
+        else np.full(n_p, np.nan)
+    )
     cyt_peak = np.argmax(cytokine, axis=0)
     return {
         "car_t_peak_day": t_peak,
@@ -419,24 +565,49 @@ def readouts(result: pd.DataFrame, params: KineticsParameters | None = None) -> 
       normal (NaN if not within the run) and ``naive_fraction_at_return``: B_new / B_total then;
     * ``b_fraction_day_14``, ``days_b_below_1pct``; ``cytokine_peak`` and ``cytokine_peak_day``.
     """
-    params = _check_params(params)
-    needed = {"time_days", "car_t_cells", "b_cells_total", "b_cells_new", "cytokine_proxy"}
+    params = check_params(params)
+    needed = {
+        "time_days",
+        "car_t_cells",
+        "b_cells_total",
+        "b_cells_new",
+        "cytokine_proxy",
+    }
     if not isinstance(result, pd.DataFrame) or not needed <= set(result.columns):
-        raise ValueError(f"result must be a simulate() table with columns {sorted(needed)}")
+        raise ValueError(
+            f"result must be a simulate() table with columns {sorted(needed)}"
+        )
     col = lambda name: result[name].to_numpy(dtype=float)[:, None]  # noqa: E731
-    values = readout_arrays(result["time_days"].to_numpy(dtype=float), col("car_t_cells"), col("b_cells_total"),
-                            col("b_cells_new"), col("cytokine_proxy"), params)
-    return {k: (bool(v[0]) if v.dtype == bool else float(v[0])) for k, v in values.items()}
+    values = readout_arrays(
+        result["time_days"].to_numpy(dtype=float),
+        col("car_t_cells"),
+        col("b_cells_total"),
+        col("b_cells_new"),
+        col("cytokine_proxy"),
+        params,
+    )
+    return {
+        k: (bool(v[0]) if v.dtype == bool else float(v[0])) for k, v in values.items()
+    }
 
 
-def scenario_table(params: KineticsParameters | None = None, *, days: float = 1000.0,
-                   scenarios=("autoimmune", "lymphoma", "leukaemia"), burden_only: bool = False) -> pd.DataFrame:
+def scenario_table(
+    params: KineticsParameters | None = None,
+    *,
+    days: float = 1000.0,
+    scenarios=("autoimmune", "lymphoma", "leukaemia"),
+    burden_only: bool = False,
+) -> pd.DataFrame:
     """Read-outs side by side: one row per scenario (columns as in :func:`readouts`)."""
-    params = _check_params(params)
+    params = check_params(params)
     rows = []
     for scenario in scenarios:
         row = {"scenario": scenario}
-        row.update(readouts(simulate(scenario, params, days=days, burden_only=burden_only), params))
+        row.update(
+            readouts(
+                simulate(scenario, params, days=days, burden_only=burden_only), params
+            )
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -444,27 +615,219 @@ def scenario_table(params: KineticsParameters | None = None, *, days: float = 10
 # --------------------------------------------------------------------------------------------
 # Closed forms used by the tests and the chapters
 # --------------------------------------------------------------------------------------------
-def homeostatic_only_effector(time_days, params: KineticsParameters | None = None, scenario: str = "autoimmune") -> np.ndarray:
+def homeostatic_only_effector(
+    time_days, params: KineticsParameters | None = None, scenario: str = "autoimmune"
+) -> np.ndarray:
     """E(t) without any antigen: ``E0 exp(p_H tau_H (1 - exp(-t/tau_H)) - (delta_E + mu) t)``."""
-    params = _check_params(params)
+    params = check_params(params)
     t = np.asarray(time_days, dtype=float)
     mu = memory_formation_per_day(params, scenario)
     p_h, tau = params.homeostatic_expansion_per_day, params.homeostatic_decay_days
-    return params.dose_cells * np.exp(p_h * tau * (1 - np.exp(-t / tau)) - (params.effector_death_per_day + mu) * t)
+    return params.dose_cells * np.exp(
+        p_h * tau * (1 - np.exp(-t / tau)) - (params.effector_death_per_day + mu) * t
+    )
 
 
-def homeostatic_peak_day(params: KineticsParameters | None = None, scenario: str = "autoimmune") -> float:
+def homeostatic_peak_day(
+    params: KineticsParameters | None = None, scenario: str = "autoimmune"
+) -> float:
     """Peak day without antigen: ``tau_H ln(p_H / (delta_E + mu))`` (0 if the drive is too weak)."""
-    params = _check_params(params)
+    params = check_params(params)
     loss = params.effector_death_per_day + memory_formation_per_day(params, scenario)
     ratio = params.homeostatic_expansion_per_day / loss
     return float(params.homeostatic_decay_days * np.log(ratio)) if ratio > 1 else 0.0
 
 
-def persistence_number(params: KineticsParameters | None = None, scenario: str = "autoimmune", burden_only: bool = False) -> float:
+def persistence_number(
+    params: KineticsParameters | None = None,
+    scenario: str = "autoimmune",
+    burden_only: bool = False,
+) -> float:
     """R_B = p_A S(B_ss) / (delta_E + mu): above 1, normal B-cell output alone sustains CAR T."""
-    params = _check_params(params)
+    params = check_params(params)
     b = params.normal_b_cells
     stimulation = b / (params.antigen_half_saturation_cells + b)
-    loss = params.effector_death_per_day + memory_formation_per_day(params, scenario, burden_only)
+    loss = params.effector_death_per_day + memory_formation_per_day(
+        params, scenario, burden_only
+    )
     return float(params.antigen_expansion_per_day * stimulation / loss)
+
+
+# --------------------------------------------------------------------------------------------
+# Sweeps: donor cells rejected by the host (chapter 10)
+# --------------------------------------------------------------------------------------------
+#: Columns of :func:`rejection_sweep` besides ``rejection_max_per_day``.
+REJECTION_READOUTS = (
+    "car_t_peak_day",
+    "car_t_peak_per_ul",
+    "last_day_above_lod",
+    "b_fraction_day_14",
+    "days_b_below_1pct",
+    "b_return_day",
+    "cytokine_peak",
+)
+
+
+def rejection_sweep(
+    rejection_values=(0.0, 0.1, 0.2, 0.4, 0.8),
+    params: KineticsParameters | None = None,
+    *,
+    days: float = 365.0,
+) -> pd.DataFrame:
+    """Read-outs of the autoimmune run for each host-rejection hazard ``r_max`` (1/day).
+
+    ``r(t) = r_max (1 - exp(-t / tau_rec))`` removes effector and memory CAR T cells
+    (:mod:`cart_autoimmunity.kinetics`); ``r_max = 0`` is the autologous run. One row per value,
+    columns ``rejection_max_per_day`` and :data:`REJECTION_READOUTS` (days, cells/µL, fraction of
+    normal B cells, cytokine proxy).
+    """
+    params = check_params(params)
+    values = np.atleast_1d(np.asarray(rejection_values, dtype=float))
+    if values.size == 0:
+        raise ValueError("rejection_values must contain at least one value")
+    for value in values:
+        validation.require_non_negative("rejection_max_per_day", value)
+    rows = []
+    for value in values:
+        run_params = params.replace(rejection_max_per_day=float(value))
+        out = readouts(simulate("autoimmune", run_params, days=days), run_params)
+        rows.append(
+            {
+                "rejection_max_per_day": float(value),
+                **{k: out[k] for k in REJECTION_READOUTS},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rejection_runs(
+    rejection_values=(0.0, 0.1, 0.2, 0.4),
+    params: KineticsParameters | None = None,
+    *,
+    days: float = 120.0,
+) -> dict:
+    """``{r_max: simulate() table}`` for :func:`plot_rejection_time_courses`."""
+    params = check_params(params)
+    runs = {}
+    for value in rejection_values:
+        validation.require_non_negative("rejection_max_per_day", value)
+        runs[float(value)] = simulate(
+            "autoimmune", params.replace(rejection_max_per_day=float(value)), days=days
+        )
+    if not runs:
+        raise ValueError("rejection_values must contain at least one value")
+    return runs
+
+
+# --------------------------------------------------------------------------------------------
+# Grid: memory formation against target burden (chapter 4's explorable figure)
+# --------------------------------------------------------------------------------------------
+#: Default grid of :func:`memory_burden_grid`: ``autoimmune_memory_factor`` values (1 is the
+#: cancer rate) and extra CD19+ targets (tumour cells; 1e11 and 1e12 are the lymphoma and
+#: leukaemia burdens).
+MEMORY_FACTORS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+TARGET_BURDENS = (0.0, 1e10, 1e11, 3e11, 1e12)
+
+#: Read-outs of :func:`memory_burden_grid` (see :func:`readouts`).
+MEMORY_GRID_READOUTS = (
+    "car_t_peak_day",
+    "car_t_peak_per_ul",
+    "last_day_above_lod",
+    "detectable_at_end",
+    "b_return_day",
+)
+
+
+def _grid_levels(name: str, values, check) -> tuple:
+    array = np.atleast_1d(np.asarray(values, dtype=float))
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence, got {values!r}")
+    for value in array:
+        check(name, value)
+    if np.unique(array).size != array.size:
+        raise ValueError(f"{name} must not repeat a value, got {array.tolist()!r}")
+    return tuple(float(v) for v in array)
+
+
+def _memory_burden_runs(memory_factors, tumour_cells, params, days, sample_every_days):
+    """Yield ``(factor, burden, readouts, sampled run)`` over the grid, factor outermost."""
+    params = check_params(params)
+    factors = _grid_levels(
+        "memory_factors", memory_factors, validation.require_non_negative
+    )
+    burdens = _grid_levels(
+        "tumour_cells", tumour_cells, validation.require_non_negative
+    )
+    step = 0.25  # simulate()'s default output step, as in the chapter
+    every = int(
+        round(
+            validation.require_positive("sample_every_days", sample_every_days) / step
+        )
+    )
+    if every < 1 or not np.isclose(every * step, sample_every_days):
+        raise ValueError(
+            f"sample_every_days must be a multiple of {step}, got {sample_every_days!r}"
+        )
+    for factor in factors:
+        run_params = params.replace(autoimmune_memory_factor=factor)
+        for burden in burdens:
+            frame = simulate("autoimmune", run_params, days=days, tumour_cells=burden)
+            yield factor, burden, readouts(frame, run_params), frame.iloc[::every]
+
+
+def memory_burden_grid(
+    memory_factors=MEMORY_FACTORS,
+    tumour_cells=TARGET_BURDENS,
+    params: KineticsParameters | None = None,
+    *,
+    days: float = 1000.0,
+    sample_every_days: float = 5.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The autoimmune run over a grid of memory formation and target burden.
+
+    Each grid point is ``simulate("autoimmune", params.replace(autoimmune_memory_factor=f),
+    days=days, tumour_cells=T)`` and its :func:`readouts`: memory factor 1 with 1e11 tumour
+    cells is the lymphoma run. Returns two tidy tables:
+
+    * ``grid``: one row per grid point (memory factor outermost), columns
+      ``autoimmune_memory_factor, tumour_cells``, :data:`MEMORY_GRID_READOUTS`,
+      ``detection_limit_per_ul`` and ``b_return_fraction`` (the thresholds of the read-outs)
+      and ``is_default`` (the point of ``params`` with no tumour cells);
+    * ``time_courses``: one row per grid point and day sampled every ``sample_every_days``,
+      columns ``autoimmune_memory_factor, tumour_cells, time_days, car_t_per_ul,
+      b_cells_fraction_of_normal``.
+    """
+    params = check_params(params)
+    rows, courses = [], []
+    for factor, burden, out, sampled in _memory_burden_runs(
+        memory_factors, tumour_cells, params, days, sample_every_days
+    ):
+        rows.append(
+            {
+                "autoimmune_memory_factor": factor,
+                "tumour_cells": burden,
+                **{k: out[k] for k in MEMORY_GRID_READOUTS},
+            }
+        )
+        courses.append(
+            pd.DataFrame(
+                {
+                    "autoimmune_memory_factor": factor,
+                    "tumour_cells": burden,
+                    "time_days": sampled["time_days"].to_numpy(),
+                    "car_t_per_ul": sampled["car_t_per_ul"].to_numpy(),
+                    "b_cells_fraction_of_normal": sampled[
+                        "b_cells_fraction_of_normal"
+                    ].to_numpy(),
+                }
+            )
+        )
+    grid = pd.DataFrame(rows)
+    grid["detection_limit_per_ul"] = (
+        params.detection_limit_cells * params.cells_to_per_ul
+    )
+    grid["b_return_fraction"] = params.b_return_fraction
+    grid["is_default"] = (
+        grid["autoimmune_memory_factor"] == params.autoimmune_memory_factor
+    ) & (grid["tumour_cells"] == 0.0)
+    return grid, pd.concat(courses, ignore_index=True)

@@ -1,7 +1,8 @@
-"""The B-cell tolerance checkpoints as a leaky filter: published self-reactive fractions.
+"""The B-cell tolerance checkpoints as a leaky filter: published self-reactive
+fractions.
 
-Cloned antibodies from single human B cells were tested for self-reactivity at successive
-stages of development. The table holds the published ranges only (no model):
+Cloned antibodies from single human B cells were tested for self-reactivity at
+successive stages of development. The table holds the published ranges only (no model):
 
 * early immature B cells in the bone marrow, healthy donors: 55-75% self-reactive
   (Wardemann et al. 2003, Science);
@@ -27,17 +28,22 @@ STAGES = ("early immature B cells (bone marrow)", "mature naive B cells (blood)"
 
 
 def self_reactive_fractions() -> pd.DataFrame:
-    """Published self-reactive fractions: columns ``stage``, ``group``, ``low``, ``high``, ``mid``, ``source``."""
+    """Published self-reactive fractions.
+
+    Columns ``stage``, ``group``, ``low``, ``high``, ``mid`` and ``source``.
+    """
     frame = pd.DataFrame(_ROWS, columns=["stage", "group", "low", "high", "source"])
     frame["mid"] = (frame["low"] + frame["high"]) / 2
     return frame[["stage", "group", "low", "high", "mid", "source"]]
 
 
 def funnel(group: str = "healthy") -> pd.DataFrame:
-    """The two stages for ``group`` (``"healthy"`` or ``"SLE"``), the bone-marrow stage shared.
+    """The two stages for ``group`` (``"healthy"`` or ``"SLE"``), the bone-marrow stage
+    shared.
 
-    The early immature stage was measured in healthy donors only; it is used as the starting
-    point for both groups. Columns as in :func:`self_reactive_fractions`, plus ``group_shown``.
+    The early immature stage was measured in healthy donors only; it is used as the
+    starting point for both groups. Columns as in :func:`self_reactive_fractions`, plus
+    ``group_shown``.
     """
     validation.require_choice("group", group, ("healthy", "SLE"))
     table = self_reactive_fractions()
@@ -49,7 +55,10 @@ def funnel(group: str = "healthy") -> pd.DataFrame:
 
 
 def leak_ratio() -> float:
-    """How many times more self-reactive naive B cells lupus lets through (ratio of range midpoints)."""
+    """How many times more self-reactive naive B cells lupus lets through.
+
+    The ratio of the midpoints of the published ranges.
+    """
     table = self_reactive_fractions()
     naive = table[table["stage"] == STAGES[1]].set_index("group")["mid"]
     return float(naive["SLE"] / naive["healthy"])

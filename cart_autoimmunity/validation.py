@@ -78,7 +78,9 @@ def require_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``; otherwise list the valid names."""
     options = list(choices)
     if value not in options:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(repr, options))}")
+        raise ValueError(
+            f"unknown {name} {value!r}; choose one of {', '.join(map(repr, options))}"
+        )
     return value
 
 
@@ -86,9 +88,27 @@ def require_increasing(name: str, values: Any) -> np.ndarray:
     """Return ``values`` as a 1-D float array that is non-empty, finite and strictly increasing."""
     array = np.asarray(values, dtype=float)
     if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {array.shape}")
+        raise ValueError(
+            f"{name} must be a non-empty 1-D sequence, got shape {array.shape}"
+        )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must contain only finite numbers")
     if np.any(np.diff(array) <= 0):
         raise ValueError(f"{name} must be strictly increasing, got {array.tolist()!r}")
     return array
+
+
+def require_columns(name: str, frame: Any, columns: Iterable[str]):
+    """Return ``frame`` if it is a non-empty DataFrame with every one of ``columns``."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(
+            f"{name} must be a pandas DataFrame, got {type(frame).__name__}"
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing columns {missing}")
+    if frame.empty:
+        raise ValueError(f"{name} must not be empty")
+    return frame

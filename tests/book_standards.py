@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 #: Roles that make a sentence's numbers accountable.
-ACCOUNTABLE_ROLE = re.compile(r"\{(glue|glue:text|glue:any|glue:md|cite|cite:p|cite:t|cite:ps|cite:ts)\}`[^`]*`")
+ACCOUNTABLE_ROLE = re.compile(
+    r"\{(glue|glue:text|glue:any|glue:md|cite|cite:p|cite:t|cite:ps|cite:ts)\}`[^`]*`"
+)
 ANY_ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")
 #: Phrases where a digit names a category rather than states a quantity.
 CATEGORY_PHRASES = re.compile(
@@ -29,7 +31,9 @@ def _strip_markup(text: str) -> str:
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
-        if stripped.startswith((":::", "```", ":class:", ":name:", ":gutter:", ":label:")):
+        if stripped.startswith(
+            (":::", "```", ":class:", ":name:", ":gutter:", ":label:")
+        ):
             continue
         if re.match(r"^:[a-z-]+:", stripped):  # directive options
             continue
@@ -49,14 +53,22 @@ def prose_units(markdown: str) -> list[str]:
     def flush() -> None:
         if paragraph:
             joined = " ".join(paragraph)
-            units.extend(s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(\[{*_])", joined) if s.strip())
+            units.extend(
+                s
+                for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(\[{*_])", joined)
+                if s.strip()
+            )
             paragraph.clear()
 
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
             flush()
-        elif stripped.startswith("|") or stripped.startswith("#") or re.match(r"^([-*+]|\d+\.)\s", stripped):
+        elif (
+            stripped.startswith("|")
+            or stripped.startswith("#")
+            or re.match(r"^([-*+]|\d+\.)\s", stripped)
+        ):
             flush()
             units.append(re.sub(r"^(\d+\.|[-*+])\s+", "", stripped))
         else:
@@ -86,3 +98,89 @@ def unaccounted_numbers(unit: str) -> list[str]:
 def number_violations(markdown: str) -> list[str]:
     """Sentences that state a number without a glue or citation role."""
     return [unit for unit in prose_units(markdown) if unaccounted_numbers(unit)]
+
+
+# --- reader rules (issue #13): what a reader of the page sees -----------------------------
+
+#: Tags that keep a code cell's source off the page (it stays one click away, or in the file).
+HIDDEN_TAGS = {"hide-input", "remove-input", "remove-cell", "hide-cell"}
+#: Visible code cells a chapter may show, and the lines each may have.
+MAX_VISIBLE_CELLS = 3
+MAX_VISIBLE_LINES = 12
+#: Words in CamelCase that are ordinary names, not code.
+CAMEL_WORDS = {
+    "LaTeX",
+    "JavaScript",
+    "GitHub",
+    "PubMed",
+    "MathJax",
+    "JupyterLab",
+    "YouTube",
+    "TrialNet",
+    "IgG1",
+    "IgG2",
+    "IgG3",
+    "IgG4",
+}
+_CODE_SPAN = re.compile(r"(?<![}\w])`[^`\n]+`")
+_SNAKE = re.compile(r"(?<![\w\\/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_CAMEL = re.compile(r"(?<![\w/.-])[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+\b")
+_MODULE = re.compile(r"\bcart_autoimmunity\b|\bdocstring\b|\.py\b")
+
+
+def visible_code_cells(nb: dict) -> list[dict]:
+    """The code cells whose source a reader sees on the page."""
+    return [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        and not HIDDEN_TAGS & set(c["metadata"].get("tags", []))
+    ]
+
+
+def _reader_text(text: str) -> str:
+    """Prose without roles, maths, links, fenced code and directive options."""
+    text = _strip_markup(text)
+    text = ANY_ROLE.sub(" ", text)
+    return re.sub(r"\{[a-z:-]+\}", " ", text)
+
+
+def code_identifiers(text: str) -> list[str]:
+    """Code names in reader-facing text: `spans`, snake_case, CamelCase and module names."""
+    spans = _CODE_SPAN.findall(
+        ANY_ROLE.sub(" ", re.sub(r"```.*?```", " ", text, flags=re.S))
+    )
+    plain = _reader_text(text)
+    camel = [w for w in _CAMEL.findall(plain) if w not in CAMEL_WORDS]
+    return spans + _SNAKE.findall(plain) + camel + _MODULE.findall(plain)
+
+
+def without_try_it(markdown: str) -> str:
+    """The prose before the "Try it" section, where learners are told which code to edit."""
+    return re.split(r"^## Try it\s*$", markdown, maxsplit=1, flags=re.M)[0]
+
+
+def raw_table_outputs(nb: dict) -> list[str]:
+    """Outputs that print a DataFrame or Series as it comes (index, dtype, raw floats)."""
+    found = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            data = output.get("data", {})
+            html = "".join(data.get("text/html", ""))
+            plain = "".join(data.get("text/plain", "")) + "".join(
+                output.get("text", "")
+            )
+            if 'class="dataframe"' in html or re.search(r"\bdtype: \w+", plain):
+                found.append("".join(cell["source"])[:60])
+    return found
+
+
+def reader_tables(nb: dict) -> list[str]:
+    """The MyST of every table output made by ``cart_autoimmunity.chapter`` (text/markdown)."""
+    tables = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            markdown = "".join(output.get("data", {}).get("text/markdown", ""))
+            if markdown.startswith(":::{table}"):
+                tables.append(markdown)
+    return tables

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def bib_keys() -> set[str]:
     """Citation keys defined in references.bib (parsed with pybtex, so a malformed file fails)."""
-    return set(parse_file(str(ROOT / "references.bib"), bib_format="bibtex").entries.keys())
+    return set(
+        parse_file(str(ROOT / "references.bib"), bib_format="bibtex").entries.keys()
+    )
 
 
 from hypothesis import settings  # noqa: E402

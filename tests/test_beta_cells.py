@@ -18,7 +18,10 @@ from cart_autoimmunity.beta_cells import (
     simulate_intervention,
     sweep_intervention_times,
 )
-from cart_autoimmunity.parameters.beta_cells import BetaCellParameters, CPeptideParameters
+from cart_autoimmunity.parameters.beta_cells import (
+    BetaCellParameters,
+    CPeptideParameters,
+)
 
 DEFAULT = BetaCellParameters()
 
@@ -55,13 +58,19 @@ def test_damage_irreversible_final_mass_never_increases_with_later_intervention(
     table = sweep_intervention_times(years, DEFAULT)
     final = table["beta_at_horizon"].to_numpy()
     assert np.all(np.diff(final) <= 1e-9)
-    assert final[0] > 0.99 and final[-1] < 0.05  # early treatment preserves, late treatment does not
+    assert (
+        final[0] > 0.99 and final[-1] < 0.05
+    )  # early treatment preserves, late treatment does not
 
 
 def test_exact_diagnosis_time_for_constant_attack():
     """Constant attack A0, no regeneration: β = exp(−k A0 t), so t_dx = ln(1/β_dx)/(k A0)."""
-    params = DEFAULT.replace(attack_growth_per_day=0.0, beta_regeneration_per_day=0.0, attack_initial=0.5)
-    expected = math.log(1.0 / params.diagnosis_threshold_beta) / (params.beta_killing_per_day * params.attack_initial)
+    params = DEFAULT.replace(
+        attack_growth_per_day=0.0, beta_regeneration_per_day=0.0, attack_initial=0.5
+    )
+    expected = math.log(1.0 / params.diagnosis_threshold_beta) / (
+        params.beta_killing_per_day * params.attack_initial
+    )
     got = diagnosis_day(None, params, horizon_days=10 * DAYS_PER_YEAR)
     assert got == pytest.approx(expected, rel=1e-6)
 
@@ -78,17 +87,25 @@ def test_untreated_course_is_diagnosed_within_a_few_years():
 
 def test_classical_threshold_is_reached_later_than_klinke_threshold():
     klinke = diagnosis_day(None, DEFAULT)
-    classical = diagnosis_day(None, DEFAULT, threshold_beta=DEFAULT.classical_threshold_beta)
+    classical = diagnosis_day(
+        None, DEFAULT, threshold_beta=DEFAULT.classical_threshold_beta
+    )
     assert classical > klinke
 
 
 def test_delay_law_in_small_attack_regime():
     """Δt = ln(1/f)/g_A within 5% when the attack is small (logistic ≈ exponential)."""
     params = DEFAULT.replace(attack_initial=1e-4)
-    table = depletion_delay_table([0.3, 0.1, 0.01, 0.001], params, intervention_year=1.0, horizon_years=40.0)
+    table = depletion_delay_table(
+        [0.3, 0.1, 0.01, 0.001], params, intervention_year=1.0, horizon_years=40.0
+    )
     for _, row in table.iterrows():
-        assert row["attack_delay_years"] == pytest.approx(row["predicted_delay_years"], rel=0.05)
-        assert row["diagnosis_delay_years"] == pytest.approx(row["predicted_delay_years"], rel=0.05)
+        assert row["attack_delay_years"] == pytest.approx(
+            row["predicted_delay_years"], rel=0.05
+        )
+        assert row["diagnosis_delay_years"] == pytest.approx(
+            row["predicted_delay_years"], rel=0.05
+        )
 
 
 def test_attack_delay_closed_form():
@@ -99,8 +116,13 @@ def test_attack_delay_closed_form():
 def test_c_peptide_slopes_match_greenbaum_2012():
     """Greenbaum 2012 (Diabetes 61:2066): −0.0245 pmol/mL/month in year 1, −0.0079 in year 2."""
     table = c_peptide_change([0, 12, 24])
-    np.testing.assert_allclose(table["change_pmol_per_ml"], [0.0, -0.0245 * 12, -0.0245 * 12 - 0.0079 * 12])
-    assert CPeptideParameters().slope_year2_pmol_per_ml_per_month > CPeptideParameters().slope_year1_pmol_per_ml_per_month
+    np.testing.assert_allclose(
+        table["change_pmol_per_ml"], [0.0, -0.0245 * 12, -0.0245 * 12 - 0.0079 * 12]
+    )
+    assert (
+        CPeptideParameters().slope_year2_pmol_per_ml_per_month
+        > CPeptideParameters().slope_year1_pmol_per_ml_per_month
+    )
 
 
 @pytest.mark.parametrize(
@@ -140,14 +162,18 @@ def test_invalid_inputs_raise(call):
     intervention=st.one_of(st.none(), st.floats(0.0, 3000.0)),
     depth=st.floats(0.0, 1.0),
 )
-def test_states_bounded_and_finite(regeneration, growth, killing, initial, intervention, depth):
+def test_states_bounded_and_finite(
+    regeneration, growth, killing, initial, intervention, depth
+):
     params = BetaCellParameters(
         beta_regeneration_per_day=regeneration,
         attack_growth_per_day=growth,
         beta_killing_per_day=killing,
         attack_initial=initial,
     )
-    run = simulate_intervention(intervention, params, depth=depth, horizon_days=3000.0, step_days=30.0)
+    run = simulate_intervention(
+        intervention, params, depth=depth, horizon_days=3000.0, step_days=30.0
+    )
     for column in ("beta_mass", "attack"):
         values = run[column].to_numpy()
         assert np.all(np.isfinite(values))
@@ -159,4 +185,6 @@ def test_an_intervention_a_moment_after_the_start_counts_as_at_the_start():
     # A subnormal interval once stalled the integrator; found by the property test above.
     at_start = simulate_intervention(0.0, horizon_days=100.0, step_days=10.0)
     a_moment_later = simulate_intervention(5e-324, horizon_days=100.0, step_days=10.0)
-    np.testing.assert_allclose(a_moment_later["beta_mass"].to_numpy(), at_start["beta_mass"].to_numpy())
+    np.testing.assert_allclose(
+        a_moment_later["beta_mass"].to_numpy(), at_start["beta_mass"].to_numpy()
+    )

@@ -19,7 +19,9 @@ BIB = r"""
 
 def _rendered(key: str) -> str:
     data = parse_string(BIB, "bibtex")
-    entries = {entry.key: entry for entry in BookStyle().format_entries(data.entries.values())}
+    entries = {
+        entry.key: entry for entry in BookStyle().format_entries(data.entries.values())
+    }
     return entries[key].text.render_as("text")
 
 

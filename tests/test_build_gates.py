@@ -50,7 +50,11 @@ def jb_flags() -> list[str]:
 
 def clean_env() -> dict[str, str]:
     """The environment without pytest/xdist variables, so subprocesses start fresh."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONBREAKPOINT"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "PYTHONBREAKPOINT"))
+    }
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -65,13 +69,21 @@ def make_book(root: Path, pages: list[str]) -> Path:
     config["bibtex_bibfiles"] = ["references.bib"]
     (book / "references.bib").write_text(BIB)
     # Keep the real static files (CSS, vendored MathJax) at the same relative path.
-    for static in config.get("sphinx", {}).get("config", {}).get("html_static_path", []):
+    for static in (
+        config.get("sphinx", {}).get("config", {}).get("html_static_path", [])
+    ):
         shutil.copytree(REPO / static, book / static)
     # Local Sphinx extensions (the bibliography style) load from the real repository.
     local = config.get("sphinx", {}).get("local_extensions") or {}
-    config["sphinx"]["local_extensions"] = {name: str(REPO / path) for name, path in local.items()}
+    config["sphinx"]["local_extensions"] = {
+        name: str(REPO / path) for name, path in local.items()
+    }
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    toc = {"format": "jb-book", "root": "intro", "chapters": [{"file": Path(p).stem} for p in pages]}
+    toc = {
+        "format": "jb-book",
+        "root": "intro",
+        "chapters": [{"file": Path(p).stem} for p in pages],
+    }
     (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     for name in ["intro.md", *pages]:
         shutil.copy(FIXTURES / name, book / name)
@@ -79,18 +91,42 @@ def make_book(root: Path, pages: list[str]) -> Path:
 
 
 def build(book: Path, out: Path) -> subprocess.CompletedProcess:
-    cmd = [str(BIN / "jupyter-book"), "build", str(book), *jb_flags(), "--path-output", str(out)]
-    return subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=300)
+    cmd = [
+        str(BIN / "jupyter-book"),
+        "build",
+        str(book),
+        *jb_flags(),
+        "--path-output",
+        str(out),
+    ]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=clean_env(), timeout=300
+    )
 
 
 def nbval(notebook: Path) -> subprocess.CompletedProcess:
     cmd = [
-        sys.executable, "-m", "pytest", "--nbval", notebook.name,
-        "--nbval-sanitize-with", str(REPO / "tests" / "sanitize.cfg"),
-        "-c", str(REPO / "pyproject.toml"), "--rootdir", str(notebook.parent), "-q",
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        notebook.name,
+        "--nbval-sanitize-with",
+        str(REPO / "tests" / "sanitize.cfg"),
+        "-c",
+        str(REPO / "pyproject.toml"),
+        "--rootdir",
+        str(notebook.parent),
+        "-q",
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, env=clean_env(),
-                          cwd=notebook.parent, timeout=300)
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=notebook.parent,
+        timeout=300,
+    )
 
 
 def output(result: subprocess.CompletedProcess) -> str:
@@ -119,7 +155,9 @@ def test_a_cell_that_raises_fails_the_build(tmp_path):
     book = make_book(tmp_path, ["ok.ipynb", "raises.ipynb"])
     result = build(book, tmp_path / "out")
     assert result.returncode != 0, "a notebook whose cell raises must fail the build"
-    assert "CellExecutionError" in output(result) and "ZeroDivisionError" in output(result)
+    assert "CellExecutionError" in output(result) and "ZeroDivisionError" in output(
+        result
+    )
 
 
 def test_stderr_output_fails_the_build(tmp_path):
@@ -157,4 +195,6 @@ def test_mathjax_is_served_from_the_book_itself():
     sphinx = real_config()["sphinx"]["config"]
     path = sphinx["mathjax_path"]
     assert "://" not in path and not path.startswith("//"), path
-    assert any((REPO / static / path).is_file() for static in sphinx["html_static_path"]), path
+    assert any(
+        (REPO / static / path).is_file() for static in sphinx["html_static_path"]
+    ), path

@@ -1,4 +1,4 @@
-"""Tests of the lifetime treatment-burden illustration (``cart_autoimmunity.burden``)."""
+"""Tests of the lifetime treatment-burden illustration (cart_autoimmunity.burden)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def test_relapse_term_matches_closed_form_and_small_rate_limit():
     expected = t - (1 - np.exp(-lam * t)) / lam
     assert np.allclose(burden.expected_relapse_years(t, lam), expected)
     tiny = 1e-6  # lam t^2 / 2 for small lam t
-    assert burden.expected_relapse_years(np.array([10.0]), tiny)[0] == pytest.approx(tiny * 100 / 2, rel=1e-4)
+    assert burden.expected_relapse_years(np.array([10.0]), tiny)[0] == pytest.approx(
+        tiny * 100 / 2, rel=1e-4
+    )
 
 
 def test_very_high_relapse_rate_approaches_lifelong_burden():
@@ -39,7 +41,9 @@ def test_very_high_relapse_rate_approaches_lifelong_burden():
     final = burden.cumulative_treatment(p).groupby("strategy")["treatment_years"].last()
     # relapse is immediate, so the burden is the episode plus lifelong treatment
     episode = p.car_t_episode_days / 365.25
-    assert final["one-time CAR T"] == pytest.approx(final["lifelong immunosuppression"] + episode, abs=0.01)
+    assert final["one-time CAR T"] == pytest.approx(
+        final["lifelong immunosuppression"] + episode, abs=0.01
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -48,9 +52,13 @@ def test_one_time_burden_is_bounded_and_monotone(rate, start):
     p = BurdenParameters(relapse_rate_per_year=rate)
     df = burden.cumulative_treatment(p, start)
     one = df[df["strategy"] == "one-time CAR T"]["treatment_years"].to_numpy()
-    life = df[df["strategy"] == "lifelong immunosuppression"]["treatment_years"].to_numpy()
+    life = df[df["strategy"] == "lifelong immunosuppression"][
+        "treatment_years"
+    ].to_numpy()
     assert np.all(np.diff(one) >= -1e-12)
-    assert np.all(one >= 0) and np.all(one <= life + p.car_t_episode_days / 365.25 + 1e-9)
+    assert np.all(one >= 0) and np.all(
+        one <= life + p.car_t_episode_days / 365.25 + 1e-9
+    )
 
 
 def test_input_validation():
@@ -68,6 +76,10 @@ def test_parameter_sources_are_cited_keys():
 
 def test_lifetime_table_reports_run_without_the_relapse_assumption():
     df = burden.lifetime_treatment_years()
-    assert set(df["strategy"]) == {"lifelong immunosuppression", "one-time CAR T", "one-time CAR T, no relapse"}
+    assert set(df["strategy"]) == {
+        "lifelong immunosuppression",
+        "one-time CAR T",
+        "one-time CAR T, no relapse",
+    }
     young = df[df["start_age_years"] == 22.0].set_index("strategy")["treatment_years"]
     assert young["lifelong immunosuppression"] == pytest.approx(58.0)

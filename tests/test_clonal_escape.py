@@ -1,4 +1,4 @@
-"""Tests of the clonal-escape model (M7) against branching-process theory and an independent Gillespie run."""
+"""Tests of the clonal-escape model (M7): branching-process theory, Gillespie runs."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def _gillespie_sizes(birth, death, t_end, n, seed):
 
 def test_long_run_survival_is_the_escape_fraction():
     birth, death = B_MEMORY, B_MEMORY * 0.8
-    _, sizes = simulate_clone_sizes(birth, death, t_end_days=5000, dt_days=50, n_replicates=20000, seed=11)
+    _, sizes = simulate_clone_sizes(
+        birth, death, t_end_days=5000, dt_days=50, n_replicates=20000, seed=11
+    )
     survival = np.mean(sizes[-1] > 0)
     se = np.sqrt(0.2 * 0.8 / 20000)
     assert abs(survival - 0.2) < 3 * se
@@ -52,7 +54,9 @@ def test_long_run_survival_is_the_escape_fraction():
 
 def test_sample_mean_matches_exponential_growth():
     birth, death = B_MEMORY, B_MEMORY * 0.8
-    times, sizes = simulate_clone_sizes(birth, death, t_end_days=730, dt_days=5, n_replicates=20000, seed=3)
+    times, sizes = simulate_clone_sizes(
+        birth, death, t_end_days=730, dt_days=5, n_replicates=20000, seed=3
+    )
     for day in (180, 365, 730):
         row = np.searchsorted(times, day)
         theory = expected_size(birth, death, day)
@@ -61,7 +65,9 @@ def test_sample_mean_matches_exponential_growth():
 
 def test_critical_clone_keeps_a_constant_mean_but_mostly_dies():
     birth = death = B_MEMORY
-    times, sizes = simulate_clone_sizes(birth, death, t_end_days=1000, dt_days=10, n_replicates=20000, seed=5)
+    times, sizes = simulate_clone_sizes(
+        birth, death, t_end_days=1000, dt_days=10, n_replicates=20000, seed=5
+    )
     for row in (25, 50, 100):
         mean, se = sizes[row].mean(), sizes[row].std() / np.sqrt(sizes.shape[1])
         assert abs(mean - 1.0) < 4 * se
@@ -71,19 +77,28 @@ def test_critical_clone_keeps_a_constant_mean_but_mostly_dies():
 
 def test_exact_grid_steps_agree_with_an_independent_gillespie_simulation():
     birth, death = 0.05, 0.03
-    _, grid = simulate_clone_sizes(birth, death, t_end_days=100, dt_days=7, n_replicates=4000, seed=8)
+    _, grid = simulate_clone_sizes(
+        birth, death, t_end_days=100, dt_days=7, n_replicates=4000, seed=8
+    )
     direct = _gillespie_sizes(birth, death, 100, 4000, seed=9)
-    # extinction fraction and mean agree within sampling error (theory: alpha(100) and e^2)
+    # extinction fraction and mean agree within sampling error
+    # (theory: alpha(100) and e^2)
     alpha = float(extinction_probability(birth, death, 100))
     for sample in (grid[-1], direct):
-        assert np.mean(sample == 0) == pytest.approx(alpha, abs=4 * np.sqrt(alpha * (1 - alpha) / 4000))
+        assert np.mean(sample == 0) == pytest.approx(
+            alpha, abs=4 * np.sqrt(alpha * (1 - alpha) / 4000)
+        )
         assert sample.mean() == pytest.approx(np.exp(2.0), rel=0.08)
 
 
 def test_step_size_does_not_change_the_law():
     birth, death = B_MEMORY, B_MEMORY * 0.8
-    _, coarse = simulate_clone_sizes(birth, death, 1000, dt_days=1000, n_replicates=20000, seed=1)
-    _, fine = simulate_clone_sizes(birth, death, 1000, dt_days=2, n_replicates=20000, seed=2)
+    _, coarse = simulate_clone_sizes(
+        birth, death, 1000, dt_days=1000, n_replicates=20000, seed=1
+    )
+    _, fine = simulate_clone_sizes(
+        birth, death, 1000, dt_days=2, n_replicates=20000, seed=2
+    )
     assert np.mean(coarse[-1] > 0) == pytest.approx(np.mean(fine[-1] > 0), abs=0.015)
 
 
@@ -100,7 +115,9 @@ def test_autoreactive_clone_is_at_least_three_times_slower_than_tumour():
 def test_rates_follow_the_parameters():
     params = CloneParameters()
     birth, death = clone_rates("autoreactive", params)
-    assert birth == pytest.approx(0.0266) and birth - death == pytest.approx(0.0266 * 0.2)
+    assert birth == pytest.approx(0.0266) and birth - death == pytest.approx(
+        0.0266 * 0.2
+    )
     birth, death = clone_rates("tumour", params)
     assert birth - death == pytest.approx(1 / 30)
     assert 1 - death / birth == pytest.approx(params.tumour_escape_fraction)
@@ -125,7 +142,9 @@ def test_chapter_sizes_run_fast_and_never_overflow():
 
 
 def test_trajectories_and_first_passage_tables():
-    tidy = trajectories("tumour", t_end_days=100, dt_days=10, n_replicates=50, n_shown=5)
+    tidy = trajectories(
+        "tumour", t_end_days=100, dt_days=10, n_replicates=50, n_shown=5
+    )
     assert set(tidy.columns) == {"time_days", "replicate", "cells", "clone", "survived"}
     assert tidy["replicate"].nunique() == 5
     times = np.array([0.0, 1.0, 2.0])
@@ -168,6 +187,8 @@ def test_theory_is_a_probability_and_mean_is_positive(birth, ratio, t):
 @settings(max_examples=15, deadline=None)
 @given(birth=st.floats(0, 0.3), ratio=st.floats(0, 1.5), seed=st.integers(0, 10_000))
 def test_simulated_sizes_are_non_negative_integers(birth, ratio, seed):
-    _, sizes = simulate_clone_sizes(birth, birth * ratio, 200, dt_days=20, n_replicates=50, seed=seed)
+    _, sizes = simulate_clone_sizes(
+        birth, birth * ratio, 200, dt_days=20, n_replicates=50, seed=seed
+    )
     assert sizes.dtype == np.int64 and sizes.min() >= 0
     assert np.all(sizes[0] == 1)

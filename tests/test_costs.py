@@ -27,7 +27,12 @@ DEFAULT = CostParameters()
 def _delivery(p: CostParameters, patients_per_year: int | None = None) -> float:
     """Facility share plus delivery of an ex vivo product (autologous throughput unless given)."""
     patients = p.patients_per_year if patients_per_year is None else patients_per_year
-    return p.facility_usd_per_year / patients + p.lymphodepletion_usd + p.hospital_stay_usd + p.icu_probability * p.icu_usd
+    return (
+        p.facility_usd_per_year / patients
+        + p.lymphodepletion_usd
+        + p.hospital_stay_usd
+        + p.icu_probability * p.icu_usd
+    )
 
 
 def _in_vivo_crs_care(p: CostParameters) -> float:
@@ -38,29 +43,44 @@ def test_allogeneic_cost_strictly_decreasing_in_doses_per_batch_with_limit():
     doses = [1, 2, 5, 10, 50, 100, 1000, 10_000, 1_000_000]
     costs = cost_vs_doses_per_batch(doses)["cost_usd"].to_numpy()
     assert np.all(np.diff(costs) < 0)
-    limit = DEFAULT.fill_finish_usd * (1 + DEFAULT.redose_fraction) + _delivery(DEFAULT, DEFAULT.allogeneic_patients_per_year)
+    limit = DEFAULT.fill_finish_usd * (1 + DEFAULT.redose_fraction) + _delivery(
+        DEFAULT, DEFAULT.allogeneic_patients_per_year
+    )
     assert allogeneic_cost_limit() == pytest.approx(limit)
     assert np.all(costs > limit)
     assert costs[-1] == pytest.approx(limit, rel=1e-4)
     # the batch share falls exactly as 1/N
     excess = costs - limit
-    np.testing.assert_allclose(excess * np.array(doses), excess[0] * doses[0], rtol=1e-9)
+    np.testing.assert_allclose(
+        excess * np.array(doses), excess[0] * doses[0], rtol=1e-9
+    )
 
 
 @pytest.mark.parametrize("p_fail", [0.0, 0.01, 0.05, 0.3, 0.9])
 def test_autologous_product_cost_scales_as_one_over_one_minus_failure(p_fail):
     params = DEFAULT.replace(manufacturing_failure_fraction=p_fail)
     product = cost_per_patient("autologous", params) - _delivery(params)
-    per_attempt = params.apheresis_usd + params.vector_usd + params.manufacturing_usd + params.quality_control_usd + params.logistics_usd
+    per_attempt = (
+        params.apheresis_usd
+        + params.vector_usd
+        + params.manufacturing_usd
+        + params.quality_control_usd
+        + params.logistics_usd
+    )
     assert product * (1 - p_fail) == pytest.approx(per_attempt)
 
 
 def test_in_vivo_cost_linear_in_doses():
     costs = np.array([cost_per_patient("in_vivo", DEFAULT, n) for n in range(1, 9)])
     steps = np.diff(costs)
-    np.testing.assert_allclose(steps, DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd)
+    np.testing.assert_allclose(
+        steps, DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd
+    )
     assert costs[0] == pytest.approx(
-        DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd + DEFAULT.in_vivo_monitoring_usd + _in_vivo_crs_care(DEFAULT)
+        DEFAULT.in_vivo_dose_usd
+        + DEFAULT.in_vivo_administration_usd
+        + DEFAULT.in_vivo_monitoring_usd
+        + _in_vivo_crs_care(DEFAULT)
     )
 
 
@@ -68,7 +88,11 @@ def test_in_vivo_crs_care_is_linear_in_icu_risk_and_removable():
     """The CRS-care term is an assumption: setting it to zero recovers the plain dosing cost, and
     the cost rises by exactly one ICU admission per unit of intensive-care probability."""
     without = DEFAULT.replace(in_vivo_observation_usd=0.0, in_vivo_icu_probability=0.0)
-    plain = DEFAULT.in_vivo_dose_usd + DEFAULT.in_vivo_administration_usd + DEFAULT.in_vivo_monitoring_usd
+    plain = (
+        DEFAULT.in_vivo_dose_usd
+        + DEFAULT.in_vivo_administration_usd
+        + DEFAULT.in_vivo_monitoring_usd
+    )
     assert cost_per_patient("in_vivo", without) == pytest.approx(plain)
     low = cost_per_patient("in_vivo", DEFAULT.replace(in_vivo_icu_probability=0.1))
     high = cost_per_patient("in_vivo", DEFAULT.replace(in_vivo_icu_probability=0.3))
@@ -78,12 +102,22 @@ def test_in_vivo_crs_care_is_linear_in_icu_risk_and_removable():
 def test_each_facility_share_uses_its_own_throughput():
     """An allogeneic facility's running cost is shared by the patients it supplies, not by the
     patients of an autologous programme, and vice versa."""
-    more_allo = DEFAULT.replace(allogeneic_patients_per_year=4 * DEFAULT.allogeneic_patients_per_year)
-    assert cost_per_patient("autologous", more_allo) == pytest.approx(cost_per_patient("autologous", DEFAULT))
-    saving = cost_per_patient("allogeneic", DEFAULT) - cost_per_patient("allogeneic", more_allo)
-    assert saving == pytest.approx(0.75 * DEFAULT.facility_usd_per_year / DEFAULT.allogeneic_patients_per_year)
+    more_allo = DEFAULT.replace(
+        allogeneic_patients_per_year=4 * DEFAULT.allogeneic_patients_per_year
+    )
+    assert cost_per_patient("autologous", more_allo) == pytest.approx(
+        cost_per_patient("autologous", DEFAULT)
+    )
+    saving = cost_per_patient("allogeneic", DEFAULT) - cost_per_patient(
+        "allogeneic", more_allo
+    )
+    assert saving == pytest.approx(
+        0.75 * DEFAULT.facility_usd_per_year / DEFAULT.allogeneic_patients_per_year
+    )
     more_auto = DEFAULT.replace(patients_per_year=4 * DEFAULT.patients_per_year)
-    assert cost_per_patient("allogeneic", more_auto) == pytest.approx(cost_per_patient("allogeneic", DEFAULT))
+    assert cost_per_patient("allogeneic", more_auto) == pytest.approx(
+        cost_per_patient("allogeneic", DEFAULT)
+    )
 
 
 def test_bespoke_is_expensive_with_labelled_defaults():
@@ -109,7 +143,9 @@ def test_compare_modalities_rows():
 def test_scale_lowers_ex_vivo_costs_only():
     table = cost_vs_scale([50, 200, 1000])
     for m in ("autologous", "allogeneic"):
-        assert np.all(np.diff(table.loc[table["modality"] == m, "cost_usd"].to_numpy()) < 0)
+        assert np.all(
+            np.diff(table.loc[table["modality"] == m, "cost_usd"].to_numpy()) < 0
+        )
     assert table.loc[table["modality"] == "in_vivo", "cost_usd"].nunique() == 1
 
 
@@ -120,8 +156,12 @@ def test_tornado_ordering_consistent(modality):
     assert np.all(np.diff(table["swing"].to_numpy()) <= 0)  # largest swing first
     base = cost_per_patient(modality)
     for _, row in table.iterrows():
-        low = cost_per_patient(modality, DEFAULT.replace(**{row["parameter"]: row["low"]}))
-        high = cost_per_patient(modality, DEFAULT.replace(**{row["parameter"]: row["high"]}))
+        low = cost_per_patient(
+            modality, DEFAULT.replace(**{row["parameter"]: row["low"]})
+        )
+        high = cost_per_patient(
+            modality, DEFAULT.replace(**{row["parameter"]: row["high"]})
+        )
         assert row["swing"] == pytest.approx(abs(high - low))
         assert row["change_at_low"] == pytest.approx(low - base)
         # each default lies inside its range, so the two changes straddle zero
@@ -148,9 +188,17 @@ def test_tornado_defaults_lie_inside_ranges():
 
 def test_health_system_cost_closed_form():
     table = health_system_cost(1_000_000, 0.01, prices_usd={"list price": 373_000})
-    patients = 1_000_000 * PopulationParameters().autoimmune_prevalence * 0.01
+    population = PopulationParameters()
+    patients = (
+        1_000_000
+        * population.autoimmune_prevalence
+        * population.car_t_candidate_fraction
+        * 0.01
+    )
     assert np.allclose(table["patients"], patients)
-    np.testing.assert_allclose(table["total_usd"], patients * table["cost_per_patient_usd"])
+    np.testing.assert_allclose(
+        table["total_usd"], patients * table["cost_per_patient_usd"]
+    )
     assert table["option"].iloc[-1] == "list price"
 
 
@@ -220,3 +268,17 @@ def test_ordering_under_ranges_matches_direct_costs():
     # six in vivo doses at the high dose cost overtake the allogeneic batch: the check can fail
     six = ordering_under_ranges(in_vivo_doses=6)
     assert not six["ordered"].all()
+
+
+def test_budget_counts_only_the_car_t_candidates():
+    """Only the assumed candidate share of the autoimmune pool enters the budget, in proportion."""
+    few = PopulationParameters(car_t_candidate_fraction=0.005)
+    many = PopulationParameters(car_t_candidate_fraction=0.02)
+    a = health_system_cost(1_000_000, 1.0, population_params=few)
+    b = health_system_cost(1_000_000, 1.0, population_params=many)
+    assert np.allclose(b["total_usd"], 4 * a["total_usd"])
+    assert a["patients"].iloc[0] < 1_000_000 * few.autoimmune_prevalence
+    with pytest.raises(ValueError, match="car_t_candidate_fraction"):
+        PopulationParameters(car_t_candidate_fraction=1.5)
+    with pytest.raises(ValueError, match="population_params"):
+        health_system_cost(1_000_000, 1.0, population_params="lupus")

@@ -8,7 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart_autoimmunity import cytokines, kinetics
-from cart_autoimmunity.parameters.kinetics import KineticsParameters, SevereCRSParameters
+from cart_autoimmunity.parameters.kinetics import (
+    KineticsParameters,
+    SevereCRSParameters,
+)
 
 P = KineticsParameters()
 
@@ -31,12 +34,20 @@ def test_probability_rises_strictly_with_burden():
     sweep = cytokines.crs_vs_burden(np.logspace(9, 12.5, 8), P)
     assert np.all(np.diff(sweep["cytokine_peak"]) > 0)
     assert np.all(np.diff(sweep["severe_crs_probability"]) > 0)
-    assert list(sweep.columns) == ["tumour_cells", "car_t_peak_cells", "car_t_peak_per_ul", "cytokine_peak", "severe_crs_probability"]
+    assert list(sweep.columns) == [
+        "tumour_cells",
+        "car_t_peak_cells",
+        "car_t_peak_per_ul",
+        "cytokine_peak",
+        "severe_crs_probability",
+    ]
 
 
 def test_default_sweep_covers_zero_to_high_burden():
     sweep = cytokines.crs_vs_burden(params=P)
-    assert sweep["tumour_cells"].iloc[0] == 0 and sweep["tumour_cells"].iloc[-1] == pytest.approx(3e12)
+    assert sweep["tumour_cells"].iloc[0] == 0 and sweep["tumour_cells"].iloc[
+        -1
+    ] == pytest.approx(3e12)
     assert sweep["severe_crs_probability"].between(0, 1).all()
 
 
@@ -49,14 +60,18 @@ def test_no_car_t_means_no_cytokine_and_no_crs():
 def test_burden_matters_more_than_dose():
     # Awasthi 2020 (JULIET): the dose effect on CRS was not significant after adjusting for burden.
     base = cytokines.crs_vs_burden([1e11], P)["cytokine_peak"].iloc[0]
-    more_dose = cytokines.crs_vs_burden([1e11], P, dose_cells=10 * P.dose_cells)["cytokine_peak"].iloc[0]
+    more_dose = cytokines.crs_vs_burden([1e11], P, dose_cells=10 * P.dose_cells)[
+        "cytokine_peak"
+    ].iloc[0]
     more_burden = cytokines.crs_vs_burden([1e12], P)["cytokine_peak"].iloc[0]
     assert abs(np.log(more_dose / base)) < abs(np.log(more_burden / base))
 
 
 def test_half_probability_at_i50():
     crs = SevereCRSParameters()
-    assert cytokines.severe_crs_probability(crs.half_probability_cytokine_peak, crs) == pytest.approx(0.5)
+    assert cytokines.severe_crs_probability(
+        crs.half_probability_cytokine_peak, crs
+    ) == pytest.approx(0.5)
 
 
 @settings(max_examples=50, deadline=None)
@@ -82,3 +97,15 @@ def test_bad_sweeps_are_rejected():
         cytokines.crs_vs_burden([])
     with pytest.raises(ValueError, match="crs_params"):
         cytokines.severe_crs_probability(1.0, crs_params={"steepness": 1})
+
+
+@pytest.mark.parametrize("peak", [-1.0, float("nan"), float("inf"), [1.0, -2.0]])
+def test_probability_rejects_impossible_peaks(peak):
+    with pytest.raises(ValueError):
+        cytokines.severe_crs_probability(peak)
+
+
+@pytest.mark.parametrize("burdens", [[], [-1.0], [float("nan")]])
+def test_sweep_rejects_impossible_burdens(burdens):
+    with pytest.raises(ValueError):
+        cytokines.crs_vs_burden(burdens, P)

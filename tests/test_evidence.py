@@ -50,7 +50,9 @@ def test_values_are_finite_numbers(table):
 
 def test_fractions_lie_between_zero_and_one(table):
     fractions = table[table["unit"] == "fraction"]
-    values = fractions["value"].abs()  # signed changes (e.g. IgG change) are fractions too
+    values = fractions[
+        "value"
+    ].abs()  # signed changes (e.g. IgG change) are fractions too
     assert ((values >= 0) & (values <= 1)).all()
     bounds = fractions[["low", "high"]].to_numpy(dtype=float)
     finite = bounds[np.isfinite(bounds)]
@@ -88,25 +90,37 @@ def test_mackensen_numbers_match_the_abstract():
     df = evidence.erlangen_trials()
     mk = df[df["source"] == "mackensen2022"].set_index("quantity")
     assert mk.loc["patients", "value"] == 5  # "Five patients with SLE"
-    assert mk.loc["dose_car_t_per_kg", "value"] == pytest.approx(1e6)  # 1 x 10^6 CAR T/kg
+    assert mk.loc["dose_car_t_per_kg", "value"] == pytest.approx(
+        1e6
+    )  # 1 x 10^6 CAR T/kg
     assert mk.loc["sledai2k_baseline_median", "value"] == 16
     assert mk.loc["sledai2k_3_months_median", "value"] == 0
     assert mk.loc["doris_remission_3_months", "value"] == 1.0  # 5/5
     assert mk.loc["b_cell_reappearance_mean", "value"] == 110  # 110 +/- 32 days
-    assert mk.loc["b_cell_reappearance_mean", "high"] - mk.loc["b_cell_reappearance_mean", "value"] == 32
+    assert (
+        mk.loc["b_cell_reappearance_mean", "high"]
+        - mk.loc["b_cell_reappearance_mean", "value"]
+        == 32
+    )
 
 
 def test_muller_cohort_adds_up():
     df = evidence.erlangen_trials()
     mu = df[df["source"] == "muller2024"].set_index("quantity")["value"]
-    assert mu["patients_sle"] + mu["patients_myositis"] + mu["patients_systemic_sclerosis"] == mu["patients"] == 15
+    assert (
+        mu["patients_sle"] + mu["patients_myositis"] + mu["patients_systemic_sclerosis"]
+        == mu["patients"]
+        == 15
+    )
 
 
 def test_autoimmune_crs_is_milder_than_cancer_trials():
     df = evidence.crs_rates()
     severe = df[df["quantity"] == "crs_grade_3_plus"]
     autoimmune = severe.loc[severe["setting"] == "autoimmune", "value"].max()
-    cancer = severe.loc[severe["setting"].isin(["leukaemia", "lymphoma"]), "value"].min()
+    cancer = severe.loc[
+        severe["setting"].isin(["leukaemia", "lymphoma"]), "value"
+    ].min()
     assert autoimmune < cancer
 
 
@@ -115,16 +129,26 @@ def test_conrad_numbers_match_the_abstract():
     assert df["individuals_in_cohort"] == 22_009_375
     # Abstract: 625,879 of the 978,872 people diagnosed were female (63.9%).
     assert df["new_diagnoses"] == 978_872
-    assert df["female_fraction_of_diagnosed"] == pytest.approx(625_879 / 978_872, abs=5e-4)
+    assert df["female_fraction_of_diagnosed"] == pytest.approx(
+        625_879 / 978_872, abs=5e-4
+    )
 
 
 def test_unverified_numbers_are_not_in_the_tables():
     # facts.md marks these UNVERIFIED (memory or news items only); no chapter may use them.
     prevalence = set(evidence.prevalence()["quantity"])
-    assert not prevalence & {"women_fraction_affected", "men_fraction_affected", "incidence_rate_ratio_2017_19_vs_2000_02"}
+    assert not prevalence & {
+        "women_fraction_affected",
+        "men_fraction_affected",
+        "incidence_rate_ratio_2017_19_vs_2000_02",
+    }
     crs = evidence.crs_rates()
-    juliet_severe = crs[(crs["cohort"].str.startswith("JULIET")) & (crs["quantity"] == "crs_grade_3_plus")]
-    assert juliet_severe.empty
+    juliet_severe = crs[
+        (crs["cohort"].str.startswith("JULIET"))
+        & (crs["quantity"] == "crs_grade_3_plus")
+    ]
+    # JULIET's 22% grade 3-4 CRS was seen only in summaries (study.space, eviQ): secondary.
+    assert juliet_severe["status"].tolist() == ["secondary"]
 
 
 def test_lookup_returns_one_value_and_rejects_bad_requests():
@@ -140,3 +164,166 @@ def test_all_evidence_concatenates_every_table():
     assert len(combined) == sum(len(fn()) for fn in evidence.TABLES.values())
     assert set(combined["table"]) == set(evidence.TABLES)
     assert evidence.citation_keys() <= bib_keys()
+
+
+# --- chapter 4 and 6 additions (issue #14) ----------------------------------------------
+def test_mackensen_sledai_ranges_are_widths_not_end_points():
+    # Abstract: "median (range) ... 16 (8)" before and "0 (2)" after three months. The
+    # baseline end points are not reported; 0-2 follows only because scores are >= 0.
+    mk = evidence.erlangen_trials().set_index("quantity")
+    base = mk.loc["sledai2k_baseline_median"]
+    assert np.isnan(base["low"]) and np.isnan(base["high"])
+    assert mk.loc["sledai2k_baseline_range_width", "value"] == 8
+    assert mk.loc["sledai2k_3_months_range_width", "value"] == 2
+    assert "inferred" in mk.loc["sledai2k_3_months_median", "verification"]
+
+
+def test_headline_tables_name_cohorts_as_readers_know_them():
+    from cart_autoimmunity.evidence import trials
+
+    erlangen = evidence.erlangen_trials()
+    mk = trials.headline_table(erlangen, "mackensen2022").set_index("measure")
+    assert mk.loc["B cells back after", "value"] == "110 ± 32 days (mean ± SD)"
+    assert mk.loc["DORIS remission at 3 months", "value"] == "5 of 5"
+    mu = trials.headline_table(erlangen, "muller2024").set_index("measure")
+    assert mu.loc["B-cell aplasia", "seen_in"] == "secondary summary"
+    assert mu.loc["Patients", "value"].startswith("15 (8 lupus")
+    assert trials.reader_name("muller2024") == "Müller et al. 2024"
+    labels = trials.return_points(evidence.b_cell_depletion())["label"]
+    assert not labels.str.contains("Muller").any()
+    with pytest.raises(ValueError):
+        trials.headline_table(erlangen, "wang2024")
+    with pytest.raises(ValueError):
+        trials.headline_table(
+            erlangen[erlangen["quantity"] != "b_cell_aplasia_mean"], "muller2024"
+        )
+
+
+def test_igg_half_lives_are_secondary_and_igg3_is_short():
+    longevity = evidence.antibody_longevity().set_index("quantity")
+    igg3 = longevity.loc["igg3_half_life"]
+    assert igg3["low"] == 7 and igg3["high"] == 8  # review table: IgG3 7-8 days
+    assert longevity.loc["igg1_igg2_igg4_half_life", "low"] == 21
+    mei = longevity.loc["secreted_ig_half_life_max"]
+    assert mei["source"] == "mei2009" and mei["status"] == "secondary"
+    assert (mei["low"], mei["high"]) == (14, 21)  # "a maximum of 2 to 3 weeks"
+    assert (
+        longevity.loc[["igg3_half_life", "igg1_igg2_igg4_half_life"], "status"]
+        == "secondary"
+    ).all()
+
+
+def test_bhoj_row_quotes_25_months_in_8_patients():
+    bhoj = (
+        evidence.antibody_longevity()
+        .set_index("quantity")
+        .loc["plasma_cell_persistence_min"]
+    )
+    assert bhoj["value"] == 25 and bhoj["n"] == 8
+    assert "at least 25 months" in bhoj["verification"]
+
+
+# --- safety beyond CRS (issue #14) -------------------------------------------------------------
+
+
+def test_other_adverse_events_meet_the_table_standards():
+    from cart_autoimmunity.evidence import safety
+
+    table = safety.other_adverse_events()
+    assert list(table.columns) == evidence.COLUMNS
+    assert set(table["source"]) <= bib_keys()
+    assert not table.duplicated(subset=["quantity", "cohort", "source"]).any()
+    fractions = table[table["unit"] == "fraction"]["value"].abs()
+    assert ((fractions >= 0) & (fractions <= 1)).all()
+    secondary = table.loc[table["status"] == "secondary", "verification"]
+    assert secondary.str.startswith("Secondary").all()
+
+
+def test_safety_numbers_match_the_sources():
+    from cart_autoimmunity.evidence import safety
+
+    other = safety.other_adverse_events().set_index(["quantity", "cohort"])
+    # Hagen 2025: LICATS in 30 of 39 patients, 3 with grade 3.
+    assert other.loc[("licats_any", safety.HAGEN), "value"] == pytest.approx(30 / 39)
+    assert other.loc[("licats_grade_3", safety.HAGEN), "value"] * 39 == pytest.approx(3)
+    # FDA staff (secondary): 22 T-cell cancers against more than 27,000 doses.
+    cases = other.loc[("t_cell_cancer_cases_reported", safety.APPROVED)]
+    assert cases["value"] == 22 and cases["status"] == "secondary"
+    assert other.loc[("boxed_warning_products", safety.APPROVED), "status"] == "primary"
+    # Wang 2025: no GvHD in 3 SLE patients.
+    assert other.loc[("gvhd", safety.WANG2025), ["value", "n"]].tolist() == [0.0, 3.0]
+
+
+def test_severe_crs_range_spans_the_cited_trials():
+    from cart_autoimmunity.evidence import safety
+
+    span = safety.severe_crs_range()
+    # ZUMA-1 13% (secondary) is the lowest, ELIANA 46% (secondary, Penn scale) the highest.
+    assert (span["low"], span["low_source"]) == (0.13, "neelapu2017")
+    assert (span["high"], span["high_source"]) == (0.46, "maude2018")
+    assert span["trials"] == 4
+    assert "Penn" in span["high_grading"]
+    # The real-world registry (11.6%) is not a trial and stays out unless asked for.
+    wider = safety.severe_crs_range(cohorts=(*safety.CANCER_TRIALS, safety.CIBMTR))
+    assert wider["low"] == pytest.approx(0.116)
+    with pytest.raises(ValueError, match="no severe-CRS rows"):
+        safety.severe_crs_range(cohorts=("no such trial",))
+    with pytest.raises(ValueError):
+        safety.severe_crs_range(evidence.crs_rates().drop(columns="status"))
+
+
+def test_safety_overview_fits_a_phone_table():
+    from cart_autoimmunity.evidence import safety
+
+    overview = safety.safety_overview()
+    assert list(overview.columns) == ["event", "autoimmune", "cancer", "sources"]
+    keys = {key for cell in overview["sources"] for key in cell.split(",")}
+    assert keys <= bib_keys()
+    severe = overview.set_index("event").loc["Severe CRS (grade 3 or higher)"]
+    assert severe["cancer"].startswith("13% to 46%")
+    assert "not reported" in set(overview["autoimmune"])
+
+
+def test_manufacturing_failures_from_the_review_table_are_secondary():
+    m = evidence.manufacturing()
+    review = m[m["source"] == "fimmu2021manufacturing"]
+    assert (review["status"] == "secondary").all()
+    assert (m.loc[m["source"] == "eha2023v2v", "status"] == "primary").all()
+
+
+def test_donor_cell_reports_match_the_abstracts():
+    """Wang 2025 (Med): three lupus patients, 12 months, no CRS, ICANS or GvHD, one withdrawal."""
+    reports = evidence.donor_cell_reports()
+    wang25 = reports[reports["source"] == "wang2025"].set_index("quantity")["value"]
+    assert wang25["patients"] == 3 and wang25["follow_up"] == 12
+    assert (
+        wang25["crs_any_grade"]
+        == wang25["icans_any_grade"]
+        == wang25["gvhd_any_grade"]
+        == 0
+    )
+    assert wang25["withdrawals"] == 1
+    feng = reports[reports["source"] == "feng2025"].set_index("quantity")["value"]
+    assert feng["lldas_and_doris_week_12"] == pytest.approx(12 / 15)
+    assert set(reports["status"]) == {"primary"}
+
+
+def test_klinke_threshold_is_marked_as_measured_under_20_only():
+    row = (
+        evidence.organ_damage()
+        .set_index("quantity")
+        .loc["beta_cell_loss_at_onset_age_20"]
+    )
+    assert "under 20" in row["verification"] and "extrapolation" in row["verification"]
+
+
+def test_refractory_lupus_gives_a_floor_below_the_assumed_candidate_share():
+    from cart_autoimmunity import PopulationParameters
+
+    population = PopulationParameters()
+    floor = evidence.lookup("refractory_lupus", "sle_prevalence") * evidence.lookup(
+        "refractory_lupus", "severe_refractory_share"
+    )
+    assert (
+        floor / population.autoimmune_prevalence < population.car_t_candidate_fraction
+    )

@@ -39,21 +39,39 @@ def test_periodic_trough_and_peak():
 
 def test_single_dose_kill_exposure():
     frame = in_vivo.simulate_in_vivo("single", P, Q, days=60.0, step_days=0.01)
-    exposure = np.sum(np.diff(frame["time_days"]) * (frame["in_vivo_car_cells"].to_numpy()[1:] + frame["in_vivo_car_cells"].to_numpy()[:-1]) / 2)
+    exposure = np.sum(
+        np.diff(frame["time_days"])
+        * (
+            frame["in_vivo_car_cells"].to_numpy()[1:]
+            + frame["in_vivo_car_cells"].to_numpy()[:-1]
+        )
+        / 2
+    )
     assert P.kill_rate_per_car_t_per_day * exposure == pytest.approx(
-        P.kill_rate_per_car_t_per_day * Q.car_cells_per_dose / Q.car_expression_loss_per_day, rel=1e-3)
+        P.kill_rate_per_car_t_per_day
+        * Q.car_cells_per_dose
+        / Q.car_expression_loss_per_day,
+        rel=1e-3,
+    )
 
 
 def test_more_doses_give_longer_depletion():
-    days = [in_vivo.in_vivo_readouts(in_vivo.simulate_in_vivo(np.arange(n) * 7.0, P, Q, days=200.0), P, Q)["days_b_below_1pct"]
-            for n in range(1, 7)]
+    days = [
+        in_vivo.in_vivo_readouts(
+            in_vivo.simulate_in_vivo(np.arange(n) * 7.0, P, Q, days=200.0), P, Q
+        )["days_b_below_1pct"]
+        for n in range(1, 7)
+    ]
     assert all(b > a for a, b in zip(days, days[1:])), days
 
 
 def test_one_dose_is_not_enough(table):
     # Transient expression (mRNA) gives a short depletion: redosing is needed.
     assert table.loc["single", "days_b_below_1pct"] < 14.0
-    assert table.loc["weekly_x6", "days_b_below_1pct"] > 4 * table.loc["single", "days_b_below_1pct"]
+    assert (
+        table.loc["weekly_x6", "days_b_below_1pct"]
+        > 4 * table.loc["single", "days_b_below_1pct"]
+    )
 
 
 def test_b_cells_recover_after_the_last_dose(table):
@@ -66,21 +84,30 @@ def test_b_cells_recover_after_the_last_dose(table):
 
 def test_no_lymphodepletion_means_a_larger_cytokine_peak(table):
     # The whole normal B-cell mass is killed within days, unlike after lymphodepletion.
-    autologous = kinetics.readouts(kinetics.simulate("autoimmune", P, days=60.0))["cytokine_peak"]
+    autologous = kinetics.readouts(kinetics.simulate("autoimmune", P, days=60.0))[
+        "cytokine_peak"
+    ]
     assert table["cytokine_peak"].min() > 5 * autologous
 
 
 def test_marrow_access_controls_the_single_dose_depletion():
     deep = InVivoParameters(marrow_access_weight=1.0)
-    out_deep = in_vivo.in_vivo_readouts(in_vivo.simulate_in_vivo("single", P, deep), P, deep)
+    out_deep = in_vivo.in_vivo_readouts(
+        in_vivo.simulate_in_vivo("single", P, deep), P, deep
+    )
     out = in_vivo.in_vivo_readouts(in_vivo.simulate_in_vivo("single", P, Q), P, Q)
     assert out_deep["days_b_below_1pct"] > 2 * out["days_b_below_1pct"]
 
 
 @pytest.mark.parametrize(
     ("schedule", "message"),
-    [([], "non-empty"), ([0.0, 7.0, 7.0], "strictly increasing"), ([14.0, 7.0], "strictly increasing"),
-     ([-1.0, 7.0], "must be >= 0"), ("daily_forever", "unknown schedule")],
+    [
+        ([], "non-empty"),
+        ([0.0, 7.0, 7.0], "strictly increasing"),
+        ([14.0, 7.0], "strictly increasing"),
+        ([-1.0, 7.0], "must be >= 0"),
+        ("daily_forever", "unknown schedule"),
+    ],
 )
 def test_bad_schedules_are_rejected(schedule, message):
     with pytest.raises(ValueError, match=message):

@@ -16,7 +16,10 @@ P = KineticsParameters()
 @pytest.fixture(scope="module")
 def runs():
     """The three scenarios over 1000 days (shared: each run takes well under a second)."""
-    return {name: kinetics.simulate(name, P, days=1000.0) for name in ("autoimmune", "lymphoma", "leukaemia")}
+    return {
+        name: kinetics.simulate(name, P, days=1000.0)
+        for name in ("autoimmune", "lymphoma", "leukaemia")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +40,17 @@ def test_no_car_t_means_no_depletion_and_exact_tumour_growth():
     b = frame["b_cells_total"].to_numpy()
     assert np.all(np.diff(b) >= -1e-6 * P.normal_b_cells) and b[-1] < P.normal_b_cells
     assert b[0] == pytest.approx(P.lymphodepletion_survival_fraction * P.normal_b_cells)
-    expected = P.lymphoma_tumour_cells * np.exp(P.tumour_growth_per_day * frame["time_days"])
+    expected = P.lymphoma_tumour_cells * np.exp(
+        P.tumour_growth_per_day * frame["time_days"]
+    )
     np.testing.assert_allclose(frame["tumour_cells"], expected, rtol=1e-5)
 
 
 def test_car_free_steady_state_has_zero_derivative():
     rates = kinetics.scenario_rates(P, "autoimmune")
-    state = kinetics.initial_state(P, 2, dose_cells=0.0, survival_fraction=1.0, rates=rates)
+    state = kinetics.initial_state(
+        P, 2, dose_cells=0.0, survival_fraction=1.0, rates=rates
+    )
     # Move the pre-existing B cells into the "new" compartment: the steady state has B_old = 0.
     state[4], state[3] = state[3], 0.0
     derivative = kinetics.derivatives(3.0, state, rates, P.maturation_stages)
@@ -51,7 +58,9 @@ def test_car_free_steady_state_has_zero_derivative():
 
 
 def test_homeostatic_only_closed_form_and_peak_day():
-    params = P.replace(antigen_expansion_per_day=0.0)  # no antigen drive: only the homeostatic term
+    params = P.replace(
+        antigen_expansion_per_day=0.0
+    )  # no antigen drive: only the homeostatic term
     frame = kinetics.simulate("autoimmune", params, days=60.0, step_days=0.05)
     exact = kinetics.homeostatic_only_effector(frame["time_days"], params)
     np.testing.assert_allclose(frame["effector"], exact, rtol=1e-5)
@@ -67,7 +76,9 @@ def test_memory_is_the_convolution_of_effector_output():
     mu, d_m = P.memory_formation_cancer_per_day, P.memory_death_per_day
     for t_end in (30.0, 100.0, 200.0):
         i = np.searchsorted(t, t_end)
-        conv = _trapezoid(mu * e[: i + 1] * np.exp(-d_m * (t[i] - t[: i + 1])), t[: i + 1])
+        conv = _trapezoid(
+            mu * e[: i + 1] * np.exp(-d_m * (t[i] - t[: i + 1])), t[: i + 1]
+        )
         assert frame["memory"][i] == pytest.approx(conv, rel=1e-3)
 
 
@@ -91,14 +102,26 @@ def test_cytokine_proxy_balances_the_killing(scenario):
     t = frame["time_days"].to_numpy()
     killed = _trapezoid(frame["killing_cells_per_day"].to_numpy(), t)
     i = frame["cytokine_proxy"].to_numpy()
-    from_proxy = (P.cytokine_clearance_per_day * _trapezoid(i, t) + i[-1] - i[0]) / P.cytokine_per_kill
+    from_proxy = (
+        P.cytokine_clearance_per_day * _trapezoid(i, t) + i[-1] - i[0]
+    ) / P.cytokine_per_kill
     assert from_proxy == pytest.approx(killed, rel=2e-3)
 
 
 def test_read_outs_grow_with_burden():
     burdens = [0.0, 1e10, 1e11, 3e11, 1e12]
-    out = [kinetics.readouts(kinetics.simulate("lymphoma", P, days=800.0, tumour_cells=b, step_days=0.5)) for b in burdens]
-    for key in ("car_t_peak_cells", "cytokine_peak", "last_day_above_lod", "days_b_below_1pct"):
+    out = [
+        kinetics.readouts(
+            kinetics.simulate("lymphoma", P, days=800.0, tumour_cells=b, step_days=0.5)
+        )
+        for b in burdens
+    ]
+    for key in (
+        "car_t_peak_cells",
+        "cytokine_peak",
+        "last_day_above_lod",
+        "days_b_below_1pct",
+    ):
         values = [o[key] for o in out]
         assert all(b >= a for a, b in zip(values, values[1:])), (key, values)
     assert all(8.0 <= o["car_t_peak_day"] <= 12.0 for o in out)
@@ -159,14 +182,23 @@ def test_lymphoma_blood_levels_within_threefold_of_zuma1(runs):
 
 def test_normal_b_cells_convert_to_the_measured_blood_count():
     frame = kinetics.simulate("autoimmune", P, days=5.0, dose_cells=0.0)
-    assert frame["b_cells_per_ul"].iloc[0] / P.lymphodepletion_survival_fraction == pytest.approx(P.normal_b_cells_per_ul)
+    assert frame["b_cells_per_ul"].iloc[
+        0
+    ] / P.lymphodepletion_survival_fraction == pytest.approx(P.normal_b_cells_per_ul)
 
 
 def test_burden_only_variant_needs_the_memory_assumption(outs):
-    burden_only = kinetics.readouts(kinetics.simulate("autoimmune", P, days=1000.0, burden_only=True))
-    assert burden_only["last_day_above_lod"] > 365.0  # without lower memory formation: years, not months
+    burden_only = kinetics.readouts(
+        kinetics.simulate("autoimmune", P, days=1000.0, burden_only=True)
+    )
+    assert (
+        burden_only["last_day_above_lod"] > 365.0
+    )  # without lower memory formation: years, not months
     assert burden_only["last_day_above_lod"] < outs["lymphoma"]["last_day_above_lod"]
-    assert kinetics.memory_formation_per_day(P, "autoimmune", burden_only=True) == P.memory_formation_cancer_per_day
+    assert (
+        kinetics.memory_formation_per_day(P, "autoimmune", burden_only=True)
+        == P.memory_formation_cancer_per_day
+    )
 
 
 def test_scenario_table_has_one_row_per_scenario():
@@ -180,16 +212,22 @@ def test_scenario_table_has_one_row_per_scenario():
 # ---------------------------------------------------------------------------------------------
 def test_no_rejection_reproduces_the_autologous_run():
     auto = kinetics.simulate("autoimmune", P, days=200.0)
-    allo = kinetics.simulate("allogeneic", P.replace(allogeneic_rejection_max_per_day=0.0), days=200.0)
+    allo = kinetics.simulate(
+        "allogeneic", P.replace(allogeneic_rejection_max_per_day=0.0), days=200.0
+    )
     np.testing.assert_array_equal(auto.to_numpy(), allo.to_numpy())
 
 
 def test_rejection_shortens_persistence_but_depletion_stays_deep():
     rows = []
     for r_max in (0.0, 0.1, 0.2, 0.4):
-        frame = kinetics.simulate("allogeneic", P.replace(allogeneic_rejection_max_per_day=r_max), days=300.0)
+        frame = kinetics.simulate(
+            "allogeneic", P.replace(allogeneic_rejection_max_per_day=r_max), days=300.0
+        )
         out = kinetics.readouts(frame)
-        out["car_auc"] = _trapezoid(frame["car_t_cells"].to_numpy(), frame["time_days"].to_numpy())
+        out["car_auc"] = _trapezoid(
+            frame["car_t_cells"].to_numpy(), frame["time_days"].to_numpy()
+        )
         rows.append(out)
     for key in ("last_day_above_lod", "b_return_day", "car_auc"):
         values = [r[key] for r in rows]
@@ -203,14 +241,28 @@ def test_rejection_shortens_persistence_but_depletion_stays_deep():
 # ---------------------------------------------------------------------------------------------
 def test_vectorised_cohort_matches_single_patient_runs():
     single = kinetics.simulate("autoimmune", P, days=200.0, step_days=1.0)
-    faster = kinetics.simulate("autoimmune", P.replace(kill_rate_per_car_t_per_day=2e-9), days=200.0, step_days=1.0)
-    runs = kinetics.simulate_patients("autoimmune", P, days=200.0, step_days=1.0,
-                                      multipliers={"kappa": np.array([1.0, 2.0, 1.0])})
+    faster = kinetics.simulate(
+        "autoimmune",
+        P.replace(kill_rate_per_car_t_per_day=2e-9),
+        days=200.0,
+        step_days=1.0,
+    )
+    runs = kinetics.simulate_patients(
+        "autoimmune",
+        P,
+        days=200.0,
+        step_days=1.0,
+        multipliers={"kappa": np.array([1.0, 2.0, 1.0])},
+    )
     for patient, reference in ((0, single), (1, faster), (2, single)):
         frame = kinetics.runs_frame(runs, patient)
         for column in ("car_t_cells", "b_cells_total", "cytokine_proxy"):
-            np.testing.assert_allclose(frame[column], reference[column], rtol=1e-4, atol=1e3)
-    one = kinetics.runs_frame(kinetics.simulate_patients("autoimmune", P, days=200.0, step_days=1.0))
+            np.testing.assert_allclose(
+                frame[column], reference[column], rtol=1e-4, atol=1e3
+            )
+    one = kinetics.runs_frame(
+        kinetics.simulate_patients("autoimmune", P, days=200.0, step_days=1.0)
+    )
     np.testing.assert_array_equal(one.to_numpy(), single.to_numpy())
 
 
@@ -237,20 +289,41 @@ def test_bad_parameters_and_multipliers_are_rejected():
     with pytest.raises(ValueError, match="unknown multiplier"):
         kinetics.simulate_patients("autoimmune", multipliers={"speed": [1.0]})
     with pytest.raises(ValueError, match="one common length"):
-        kinetics.simulate_patients("autoimmune", tumour_cells=[1.0, 2.0], multipliers={"kappa": [1.0, 1.0, 1.0]})
+        kinetics.simulate_patients(
+            "autoimmune",
+            tumour_cells=[1.0, 2.0],
+            multipliers={"kappa": [1.0, 1.0, 1.0]},
+        )
     with pytest.raises(ValueError, match="result must be"):
         kinetics.readouts({"time_days": [0, 1]})
 
 
 @settings(max_examples=12, deadline=None)
 @given(
-    kill=st.floats(3e-10, 3e-9), expansion=st.floats(0.3, 2.0), death=st.floats(0.08, 0.4),
-    tumour=st.sampled_from([0.0, 1e9, 1e11, 2e12]), dose=st.floats(1e6, 1e9), memory=st.floats(0.0, 1.0),
+    kill=st.floats(3e-10, 3e-9),
+    expansion=st.floats(0.3, 2.0),
+    death=st.floats(0.08, 0.4),
+    tumour=st.sampled_from([0.0, 1e9, 1e11, 2e12]),
+    dose=st.floats(1e6, 1e9),
+    memory=st.floats(0.0, 1.0),
 )
-def test_states_are_finite_and_non_negative_over_plausible_ranges(kill, expansion, death, tumour, dose, memory):
-    params = P.replace(kill_rate_per_car_t_per_day=kill, homeostatic_expansion_per_day=expansion,
-                       effector_death_per_day=death, autoimmune_memory_factor=memory)
-    frame = kinetics.simulate("lymphoma", params, days=150.0, step_days=1.0, tumour_cells=tumour, dose_cells=dose)
+def test_states_are_finite_and_non_negative_over_plausible_ranges(
+    kill, expansion, death, tumour, dose, memory
+):
+    params = P.replace(
+        kill_rate_per_car_t_per_day=kill,
+        homeostatic_expansion_per_day=expansion,
+        effector_death_per_day=death,
+        autoimmune_memory_factor=memory,
+    )
+    frame = kinetics.simulate(
+        "lymphoma",
+        params,
+        days=150.0,
+        step_days=1.0,
+        tumour_cells=tumour,
+        dose_cells=dose,
+    )
     values = frame.drop(columns="time_days").to_numpy()
     assert np.isfinite(values).all() and (values >= 0).all()
     assert frame["b_cells_fraction_of_normal"].max() <= 1.0 + 1e-9
@@ -262,14 +335,23 @@ def test_plot_helpers_return_labelled_log_figures(runs):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from cart_autoimmunity import plots_kinetics
+    from cart_autoimmunity.figures import kinetics as plots_kinetics
 
-    fig = plots_kinetics.plot_time_courses({"autoimmune": runs["autoimmune"], "autoimmune (burden only)": runs["lymphoma"]})
+    fig = plots_kinetics.plot_time_courses(
+        {"autoimmune": runs["autoimmune"], "autoimmune (burden only)": runs["lymphoma"]}
+    )
     axes = fig.get_axes()
     assert len(axes) == 2 and all(ax.get_yscale() == "log" for ax in axes)
-    assert axes[0].get_ylabel() == "CAR T cells in blood (cells/µL)" and axes[1].get_xlabel() == "Days after infusion"
+    assert (
+        axes[0].get_ylabel() == "CAR T cells in blood (cells/µL)"
+        and axes[1].get_xlabel() == "Days after infusion"
+    )
     lines = axes[0].get_lines()
-    assert lines[0].get_color().lower() == "#0072b2" and lines[1].get_linestyle() == "--"
+    assert (
+        lines[0].get_color().lower() == "#0072b2" and lines[1].get_linestyle() == "--"
+    )
     plt.close(fig)
     with pytest.raises(ValueError, match="unknown quantity"):
-        plots_kinetics.plot_time_courses({"autoimmune": runs["autoimmune"]}, quantities=("speed",))
+        plots_kinetics.plot_time_courses(
+            {"autoimmune": runs["autoimmune"]}, quantities=("speed",)
+        )

@@ -1,27 +1,61 @@
-"""The claims ledger: every required claim is present, checked now, sourced and placed."""
+"""The claims ledger: every required claim is present, checked, sourced and placed."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
 import yaml
+from book_standards import number_violations
 
 from cart_autoimmunity import ledger
+
 ROOT = Path(__file__).resolve().parents[1]
 
 REQUIRED_IDS = [
-    "prevalence-one-in-ten", "tolerance-escape", "slow-motion-cancer", "apoptosis-mutations", "car-t-process",
-    "cancer-severe-side-effects", "lupus-remission", "cells-vanish-in-autoimmunity", "cells-persist-in-cancer",
-    "b-cells-return", "immune-reset-naive", "milder-crs-in-autoimmunity", "protective-antibodies-kept",
-    "bcma-removes-protection", "damage-irreversible", "bespoke-is-expensive", "off-the-shelf-enough", "in-vivo-transient",
+    "prevalence-one-in-ten",
+    "tolerance-escape",
+    "slow-motion-cancer",
+    "apoptosis-mutations",
+    "car-t-process",
+    "cancer-severe-side-effects",
+    "lupus-remission",
+    "cells-vanish-in-autoimmunity",
+    "cells-persist-in-cancer",
+    "b-cells-return",
+    "immune-reset-naive",
+    "milder-crs-in-autoimmunity",
+    "protective-antibodies-kept",
+    "bcma-removes-protection",
+    "damage-irreversible",
+    "bespoke-is-expensive",
+    "off-the-shelf-enough",
+    "in-vivo-transient",
+    "autoimmune-side-effects-mild",
 ]
-FIELDS = {"id", "claim", "chapter", "verdict", "value", "unit", "criterion", "passed", "sources"}
+FIELDS = {
+    "id",
+    "claim",
+    "chapter",
+    "verdict",
+    "value",
+    "unit",
+    "criterion",
+    "passed",
+    "sources",
+}
 ENTRIES = {entry["id"]: entry for entry in ledger.evaluate()}
+FINDINGS = re.compile(r"<!-- findings:start -->\n(.*?)\n<!-- findings:end -->", re.S)
+
+
+def _claim(verdict="supported", check=lambda: (1.0, True)):
+    return ledger.Claim(
+        "x", "a claim", "notebooks/01_burden", verdict, "d", "c", ("conrad2023",), check
+    )
 
 
 def _toc_files() -> set[str]:
@@ -40,7 +74,10 @@ def test_every_required_claim_is_in_the_ledger():
 @pytest.mark.parametrize("claim_id", sorted(ENTRIES))
 def test_claim_criterion_holds(claim_id):
     entry = ENTRIES[claim_id]
-    assert entry["passed"], f"{claim_id}: value {entry['value']} {entry['unit']} fails: {entry['criterion']}"
+    assert entry["passed"], (
+        f"{claim_id}: value {entry['value']} {entry['unit']} fails: "
+        f"{entry['criterion']}"
+    )
 
 
 @pytest.mark.parametrize("claim_id", sorted(ENTRIES))
@@ -48,23 +85,98 @@ def test_claim_is_complete_sourced_and_placed(claim_id, bib_keys):
     entry = ENTRIES[claim_id]
     assert set(entry) == FIELDS
     assert entry["verdict"] in ledger.VERDICTS
-    assert isinstance(entry["value"], (int, float)) and entry["unit"] and entry["criterion"]
+    assert isinstance(entry["value"], (int, float))
+    assert entry["unit"] and entry["criterion"]
     assert entry["sources"] and set(entry["sources"]) <= bib_keys
     assert entry["chapter"] in _toc_files()
 
 
 def test_a_failing_criterion_is_reported_as_failed():
-    claim = ledger.Claim("x", "a claim", "notebooks/01_burden", "supported", "d", "value below 1", ("conrad2023",), lambda: (2.0, 2.0 < 1))
+    claim = _claim(check=lambda: (2.0, 2.0 < 1))
     assert claim.evaluate()["passed"] is False
 
 
 def test_unknown_verdict_is_rejected():
     with pytest.raises(ValueError, match="unknown verdict"):
-        ledger.Claim("x", "a claim", "notebooks/01_burden", "probably", "d", "c", ("conrad2023",), lambda: (1.0, True))
+        _claim(verdict="probably")
+
+
+def test_model_only_verdict_exists_and_is_used_for_model_only_claims():
+    assert "plausible, not yet measured" in ledger.VERDICTS
+    _claim(verdict="plausible, not yet measured")  # accepted
+    assert ENTRIES["in-vivo-transient"]["verdict"] == "plausible, not yet measured"
+
+
+def test_every_verdict_has_a_labelled_badge_and_a_meaning():
+    assert set(ledger.BADGES) == set(ledger.VERDICTS) == set(ledger.VERDICT_MEANINGS)
+    roles = {role for role, _ in ledger.BADGES.values()}
+    assert len(roles) == len(ledger.VERDICTS), "each verdict has its own colour"
+    for verdict in ledger.VERDICTS:
+        badge = ledger.badge(verdict)
+        assert re.fullmatch(r"\{bdg-[a-z]+\}`. " + re.escape(verdict) + "`", badge)
+    with pytest.raises(ValueError, match="unknown verdict"):
+        ledger.badge("probably")
+
+
+def test_verdict_counts_separate_the_story_from_the_checks():
+    entries = [
+        {"verdict": "supported", "passed": True},
+        {"verdict": "oversimplified", "passed": True},
+        {"verdict": "oversimplified", "passed": False},
+    ]
+    counts = ledger.verdict_counts(entries)
+    assert list(counts) == list(ledger.VERDICTS)
+    assert counts["supported"] == 1 and counts["oversimplified"] == 2
+    assert counts["not supported"] == 0
+    assert ledger.check_counts(entries) == {"ran": 3, "met": 2}
+    with pytest.raises(ValueError, match="unknown verdicts"):
+        ledger.verdict_counts([{"verdict": "probably", "passed": True}])
+
+
+def test_the_book_counts_add_up():
+    counts = ledger.verdict_counts()
+    assert sum(counts.values()) == len(ENTRIES)
+    assert counts["oversimplified"] >= 1, "the story's oversimplifications are counted"
+    summary = ledger.summary_rows()
+    assert list(summary["claims"]) == list(counts.values())
+
+
+def test_ledger_markdown_shows_a_badge_for_every_claim():
+    text = ledger.to_markdown()
+    assert text.count("{bdg-") == len(ENTRIES)
+    assert text.count("{doc}`/notebooks/") == len(ENTRIES)
+
+
+def test_the_intro_findings_grid_matches_the_ledger():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    found = FINDINGS.search(intro)
+    assert found, "book/intro.md holds the findings grid between its markers"
+    assert found.group(1) == ledger.findings_grid(), (
+        "the intro's findings are out of date: paste the output of "
+        "python -m cart_autoimmunity.ledger --findings"
+    )
+
+
+def test_the_findings_grid_has_one_card_per_claim_in_verdict_order():
+    grid = ledger.findings_grid()
+    assert grid.count("::::{grid-item-card}") == len(ENTRIES)
+    order = [ledger.VERDICTS.index(v) for v in re.findall(r"`. ([a-z ,]+)`", grid)]
+    assert order == sorted(order)
+    assert number_violations(grid) == [], "the intro's grid states no computed number"
 
 
 def test_make_claims_prints_the_ledger_as_json():
-    out = subprocess.run([sys.executable, "-m", "cart_autoimmunity.ledger"], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "cart_autoimmunity.ledger"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     printed = json.loads(out.stdout)["claims"]
     assert [entry["id"] for entry in printed] == list(ENTRIES)
     assert all(entry["passed"] for entry in printed)
+
+
+def test_an_unknown_option_is_refused():
+    assert ledger.main(["--nonsense"]) == 2

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from book_standards import number_violations, prose_units, unaccounted_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +19,21 @@ BOOK_NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 ALL_NOTEBOOKS = CHAPTERS + BOOK_NOTEBOOKS
 PAGES = sorted((ROOT / "book").glob("*.md"))
 REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-REQUIRED_SECTIONS = ["## The claim", "## What the data say", "## What the model says", "## Verdict", "## Key takeaways", "## Try it"]
-VERDICTS = ("supported with caveats", "oversimplified", "not supported", "supported")
+REQUIRED_SECTIONS = [
+    "## The claim",
+    "## What the data say",
+    "## What the model says",
+    "## Verdict",
+    "## Key takeaways",
+    "## Try it",
+]
+VERDICTS = (
+    "supported with caveats",
+    "plausible, not yet measured",
+    "oversimplified",
+    "not supported",
+    "supported",
+)
 
 
 def _load(path: Path) -> dict:
@@ -49,7 +61,9 @@ def _ids(paths):
 
 
 def test_number_rule_flags_an_uncited_number():
-    assert number_violations("Autoimmune disease affects 1 in 10 people.") == ["Autoimmune disease affects 1 in 10 people."]
+    assert number_violations("Autoimmune disease affects 1 in 10 people.") == [
+        "Autoimmune disease affects 1 in 10 people."
+    ]
 
 
 def test_number_rule_accepts_cited_glued_and_named_numbers():
@@ -79,13 +93,17 @@ def test_cells_ran_top_to_bottom_without_errors(path):
     for cell in cells:
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error", _source(cell)[:80]
-            assert not (output["output_type"] == "stream" and output["name"] == "stderr"), output.get("text")
+            assert not (
+                output["output_type"] == "stream" and output["name"] == "stderr"
+            ), output.get("text")
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_set_up_cell_is_hidden_and_installs_on_colab(path):
     first = _code_cells(_load(path))[0]
-    assert "hide-input" in first["metadata"].get("tags", []) or "remove-input" in first["metadata"].get("tags", [])
+    assert "hide-input" in first["metadata"].get("tags", []) or "remove-input" in first[
+        "metadata"
+    ].get("tags", [])
     source = _source(first)
     assert "import cart_autoimmunity" in source
     assert f'%pip install --quiet "git+{REPOSITORY_URL}"' in source
@@ -99,7 +117,9 @@ def test_chapter_has_the_book_shape(path):
     missing = [s for s in REQUIRED_SECTIONS if s not in markdown]
     assert not missing, f"missing sections {missing}"
     verdict = markdown.split("## Verdict", 1)[1].split("\n## ", 1)[0].lower()
-    assert any(f"**{v}" in verdict for v in VERDICTS), "the verdict names one of " + ", ".join(VERDICTS) + " in bold"
+    assert any(f"**{v}" in verdict for v in VERDICTS), (
+        "the verdict names one of " + ", ".join(VERDICTS) + " in bold"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
@@ -108,7 +128,11 @@ def test_chapter_cites_glues_and_plots(path):
     markdown = _markdown(nb)
     assert "{cite:" in markdown, "at least one citation"
     assert "{glue:" in markdown, "at least one glued number"
-    figures = [c for c in _code_cells(nb) if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+    figures = [
+        c
+        for c in _code_cells(nb)
+        if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))
+    ]
     assert figures, "at least one computed figure"
 
 
@@ -116,7 +140,9 @@ def test_chapter_cites_glues_and_plots(path):
 def test_every_figure_has_caption_name_and_real_alt_text(path):
     names = set()
     for cell in _code_cells(_load(path)):
-        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        images = [
+            o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
+        ]
         if not images:
             continue
         assert len(images) == 1, f"one figure per cell: {_source(cell)[:60]}"
@@ -128,7 +154,9 @@ def test_every_figure_has_caption_name_and_real_alt_text(path):
         assert re.fullmatch(r"fig-[a-z0-9-]+", name), f"figure name {name!r}"
         assert name not in names, f"duplicate figure name {name}"
         names.add(name)
-        assert len(alt.split()) >= 8, f"alt text should say what the figure shows: {alt!r}"
+        assert len(alt.split()) >= 8, (
+            f"alt text should say what the figure shows: {alt!r}"
+        )
         assert not re.search(r"\.(png|svg|jpg)\b", alt, re.I)
 
 
@@ -139,7 +167,10 @@ def test_every_glued_name_used_in_the_prose_is_glued_in_the_notebook(path):
     glued = set()
     for cell in _code_cells(nb):
         for output in cell.get("outputs", []):
-            glued.update(output.get("metadata", {}).get("scrapbook", {}).get("name", "").split() or [])
+            glued.update(
+                output.get("metadata", {}).get("scrapbook", {}).get("name", "").split()
+                or []
+            )
     assert used <= glued, f"used but never glued: {sorted(used - glued)}"
 
 
@@ -159,9 +190,13 @@ def test_every_number_on_a_prose_page_is_cited(path):
 def test_outputs_carry_no_volatile_text(path):
     for cell in _code_cells(_load(path)):
         for output in cell.get("outputs", []):
-            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            text = "".join(output.get("text", "")) + "".join(
+                output.get("data", {}).get("text/plain", "")
+            )
             assert not re.search(r"0x[0-9a-f]{6,}", text), "memory address in an output"
-            assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text, "a path in an output"
+            assert (
+                "/work/" not in text and "/tmp/" not in text and "/home/" not in text
+            ), "a path in an output"
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))

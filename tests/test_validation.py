@@ -23,7 +23,12 @@ def test_fractions_in_range_pass_through(value):
     assert v.require_fraction("ld_fraction", value) == value
 
 
-@given(st.one_of(st.floats(min_value=1.0000001, max_value=1e9), st.floats(max_value=-1e-9, min_value=-1e9)))
+@given(
+    st.one_of(
+        st.floats(min_value=1.0000001, max_value=1e9),
+        st.floats(max_value=-1e-9, min_value=-1e9),
+    )
+)
 def test_fractions_out_of_range_are_rejected(value):
     with pytest.raises(ValueError, match="ld_fraction must be a fraction"):
         v.require_fraction("ld_fraction", value)
@@ -41,7 +46,10 @@ def test_zero_is_not_positive():
 
 
 def test_unknown_choice_lists_the_options():
-    with pytest.raises(ValueError, match="unknown scenario 'flu'; choose one of 'autoimmune', 'lymphoma'"):
+    with pytest.raises(
+        ValueError,
+        match="unknown scenario 'flu'; choose one of 'autoimmune', 'lymphoma'",
+    ):
         v.require_choice("scenario", "flu", ["autoimmune", "lymphoma"])
 
 

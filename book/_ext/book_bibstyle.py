@@ -27,7 +27,9 @@ def names_et_al(children, context, role):
     formatted = [style.format_name(person, style.abbreviate_names) for person in named]
     if len(named) < len(persons):  # "A, B, C, et al."
         return Text(join(sep=", ")[formatted].format_data(context), ", et al.")
-    return join(sep=", ", sep2=" and ", last_sep=", and ")[formatted].format_data(context)
+    return join(sep=", ", sep2=" and ", last_sep=", and ")[formatted].format_data(
+        context
+    )
 
 
 class BookStyle(PlainStyle):

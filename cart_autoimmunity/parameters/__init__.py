@@ -15,13 +15,24 @@ import pandas as pd
 
 from ._fields import Parameters, param, source_keys, validate_fields
 
-__all__ = ["Parameters", "param", "source_keys", "validate_fields", "parameter_classes", "parameter_table", "parameter_markdown"]
+__all__ = [
+    "Parameters",
+    "param",
+    "source_keys",
+    "validate_fields",
+    "parameter_classes",
+    "parameter_table",
+    "parameter_rows",
+    "format_value",
+]
 
 
 def parameter_classes() -> list[type]:
     """Every parameter dataclass in this package, in module order then definition order."""
     classes: list[type] = []
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+    for module_info in sorted(
+        pkgutil.iter_modules(__path__), key=lambda info: info.name
+    ):
         if module_info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
@@ -55,6 +66,7 @@ def parameter_table() -> pd.DataFrame:
                     "name": field.name,
                     "value": getattr(defaults, field.name),
                     "unit": meta["unit"],
+                    "symbol": meta.get("symbol") or "",
                     "description": meta["description"],
                     "basis": "source" if meta["source"] else "assumption",
                     "source": meta["source"] or "",
@@ -67,7 +79,7 @@ def parameter_table() -> pd.DataFrame:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _format_value(value) -> str:
+def format_value(value) -> str:
     """A parameter value for reading: 0.16, 1,200, or 7 × 10⁷."""
     if isinstance(value, bool):
         return str(value)
@@ -76,25 +88,47 @@ def _format_value(value) -> str:
         mantissa, exponent = f"{number:.3e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")
         return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    if number.is_integer():
+        return f"{int(number):,}"
     return f"{number:,.4g}"
 
 
-def parameter_markdown(parameter_set: str) -> str:
-    """One parameter set as a MyST table: name and meaning, value with unit, and a citation or
-    the assumption's reason (citations as ``{cite:p}`` roles, so they link to the bibliography)."""
+def parameter_rows(parameter_set: str, names=None) -> list[tuple[str, str, str]]:
+    """One parameter set as reader cells: (meaning and symbol, value with unit, basis).
+
+    The basis is a ``{cite:t}`` citation (so it links to the bibliography) with any note on
+    how the value was derived, or "Assumption:" and its reason. ``names`` keeps only those
+    parameters, in that order. Rendered by :func:`cart_autoimmunity.chapter.parameter_table`.
+    """
     table = parameter_table()
     rows = table[table["parameter_set"] == parameter_set]
     if rows.empty:
         known = ", ".join(sorted(table["parameter_set"].unique()))
-        raise ValueError(f"unknown parameter_set {parameter_set!r}; choose one of {known}")
-    lines = ["| Parameter | Value | Basis |", "|---|---|---|"]
+        raise ValueError(
+            f"unknown parameter_set {parameter_set!r}; choose one of {known}"
+        )
+    if names is not None:
+        names = list(names)
+        unknown = sorted(set(names) - set(rows["name"]))
+        if unknown:
+            raise ValueError(f"{parameter_set} has no parameters {unknown}")
+        rows = rows.set_index("name").loc[names].reset_index()
+    cells = []
     for row in rows.itertuples():
         if row.basis == "source":
             keys, _, how = row.source.partition(";")
-            basis = f"{{cite:p}}`{keys.replace(' ', '')}`" + (f"; {how.strip()}" if how.strip() else "")
+            basis = f"{{cite:t}}`{keys.replace(' ', '')}`" + (
+                f"; {how.strip()}" if how.strip() else ""
+            )
         else:
             basis = f"*Assumption:* {row.assumption}"
-        unit = "" if row.unit in ("", "-", "fraction", "count", "dimensionless") else f" {row.unit}"
-        cells = [f"`{row.name}`: {row.description}", f"{_format_value(row.value)}{unit}", basis]
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(lines)
+        unit = (
+            ""
+            if row.unit in ("", "-", "fraction", "count", "dimensionless")
+            else f" {row.unit}"
+        )
+        meaning = row.description[:1].upper() + row.description[1:]
+        if row.symbol:
+            meaning += f" (${row.symbol}$)"
+        cells.append((meaning, f"{format_value(row.value)}{unit}", basis))
+    return cells

@@ -10,6 +10,7 @@ code and cannot drift from it. ``check`` names the rule applied when an instance
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from .. import validation
@@ -32,10 +33,12 @@ def param(
     source: str | None = None,
     assumption: str | None = None,
     check: str = "non_negative",
+    symbol: str | None = None,
 ) -> Any:
     """Declare one model parameter.
 
-    Give exactly one of ``source`` (citation keys in ``references.bib``, comma-separated,
+    ``symbol`` is the parameter's mathematical symbol in TeX (``\\delta_E``), for those
+    that appear in a model's equations. Give exactly one of ``source`` (citation keys in ``references.bib``, comma-separated,
     optionally followed by ``;`` and a note on how the value was derived) or ``assumption``
     (a one-line reason why this value was chosen).
     """
@@ -49,6 +52,7 @@ def param(
         "source": source,
         "assumption": assumption,
         "check": check,
+        "symbol": symbol,
     }
     return dataclasses.field(default=default, metadata=metadata)
 
@@ -74,12 +78,30 @@ class Parameters:
         if value is None:
             return cls()
         if not isinstance(value, cls):
-            raise ValueError(f"{name} must be a {cls.__name__} instance, got {type(value).__name__}")
+            raise ValueError(
+                f"{name} must be a {cls.__name__} instance, got {type(value).__name__}"
+            )
         return value
+
+    def symbol_values(self) -> dict[str, Any]:
+        """``{symbol key: value}`` for every field with a symbol (see :func:`symbol_key`)."""
+        return {
+            symbol_key(field.metadata["symbol"]): getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.metadata.get("symbol")
+        }
 
     def replace(self, **changes: Any):
         """Return a copy with ``changes`` applied (and validated)."""
         return dataclasses.replace(self, **changes)
+
+
+def symbol_key(symbol: str) -> str:
+    """The plain name of a TeX symbol, as the model code uses it: ``\\tau_{mat}`` → ``tau_mat``."""
+    key = re.sub(r"[\\{}]", "", symbol)
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key):
+        raise ValueError(f"symbol {symbol!r} does not give a plain name")
+    return key
 
 
 def source_keys(instance_or_class: Any) -> set[str]:

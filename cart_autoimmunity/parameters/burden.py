@@ -1,4 +1,9 @@
-"""Parameters of the lifetime treatment-burden illustration (chapter 1)."""
+"""Parameters of the lifetime treatment-burden illustration (chapter 1).
+
+The illustration describes a CAR T candidate: a person with refractory, B-cell-driven
+autoimmune disease on long-term immunosuppression, not everyone with an autoimmune
+disease.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,16 @@ from ._fields import Parameters, param
 
 @dataclass(frozen=True)
 class BurdenParameters(Parameters):
-    """Ages, follow-up horizon and the one-time-therapy episode used to count years of treatment."""
+    """Ages, horizon and the one-time-therapy episode used to count treatment years."""
 
     onset_age_years: float = param(
         evidence.lookup("prevalence", "mean_age_at_diagnosis"),
         unit="years",
-        description="Age at diagnosis of a typical autoimmune disease",
-        source="conrad2023; mean age at diagnosis across 19 autoimmune diseases in the UK cohort",
+        description=(
+            "Later start age for comparison: mean age at diagnosis across 19 "
+            "autoimmune diseases, most of them not treated with immunosuppression"
+        ),
+        source="conrad2023; mean age at diagnosis across 19 autoimmune diseases (UK)",
         check="positive",
     )
     sle_treatment_age_years: float = param(
@@ -30,20 +38,33 @@ class BurdenParameters(Parameters):
         80.0,
         unit="years",
         description="Age at which the lifetime count stops",
-        assumption="illustrative end of follow-up, close to UK life expectancy; not taken from a cited source",
+        assumption=(
+            "illustrative end of follow-up, close to UK life expectancy; "
+            "not taken from a cited source"
+        ),
         check="positive",
     )
     car_t_episode_days: float = param(
         evidence.lookup("erlangen_trials", "b_cell_reappearance_mean"),
         unit="days",
-        description="Length of the one-time CAR T treatment episode, counted as the B-cell-free window",
+        description=(
+            "Length of the one-time CAR T treatment episode, "
+            "counted as the B-cell-free window"
+        ),
         source="mackensen2022; mean time to B-cell reappearance (110 +/- 32 days)",
         check="positive",
     )
     relapse_rate_per_year: float = param(
         0.05,
         unit="1/year",
-        description="Constant yearly hazard of relapse after one-time therapy, after which lifelong treatment resumes",
-        assumption="illustrative only; no long-term relapse rate after CD19 CAR T in autoimmune disease has been published, so the chapter also shows a rate of 0",
+        description=(
+            "Constant yearly risk of relapse after one-time therapy, "
+            "after which lifelong immunosuppression resumes"
+        ),
+        assumption=(
+            "illustrative only; no long-term relapse rate after CD19 CAR T in "
+            "autoimmune disease has been published, so the chapter also shows a rate "
+            "of 0"
+        ),
         check="non_negative",
     )

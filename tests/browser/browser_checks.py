@@ -19,25 +19,52 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
+
 def find_chromium() -> str:
     """Debian's Chromium (make browser-deps); CHROMIUM overrides it (CI sets it if it differs)."""
     if os.environ.get("CHROMIUM"):
         return os.environ["CHROMIUM"]
     if Path("/usr/bin/chromium").exists():
         return "/usr/bin/chromium"
-    return shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+    return (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or "/usr/bin/chromium"
+    )
 
 
 CHROMIUM = find_chromium()
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 MAX_PAGE_BYTES = 1_500_000  # gzip-compressed, all of a page's requests together
-GENERIC_ALT = {"png", "jpg", "jpeg", "svg", "gif", "image", "img", "figure", "fig", "picture",
-               "plot", "graph", "chart", "photo", "output", "untitled"}
+GENERIC_ALT = {
+    "png",
+    "jpg",
+    "jpeg",
+    "svg",
+    "gif",
+    "image",
+    "img",
+    "figure",
+    "fig",
+    "picture",
+    "plot",
+    "graph",
+    "chart",
+    "photo",
+    "output",
+    "untitled",
+}
 FILE_NAME = re.compile(r"^\S*\.(png|jpe?g|gif|svg|webp)$|^\S*/\S*$", re.I)
 FIGURE_ALT_MIN_WORDS = 4
 
@@ -52,7 +79,9 @@ class Server:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+        self.httpd = ThreadingHTTPServer(
+            ("127.0.0.1", 0), partial(_QuietHandler, directory=str(root))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -140,6 +169,12 @@ _FIGURE_BACKGROUNDS = """() => [...document.images]
   .map(img => ({src: img.getAttribute('src'), background: getComputedStyle(img).backgroundColor}))"""
 
 
+_FIGURE_SIZES = """() => [...document.images]
+  .filter(img => img.closest('.cell_output') !== null && img.naturalWidth > 0)
+  .map(img => ({src: img.getAttribute('src'), shown: img.getBoundingClientRect().width,
+                natural: img.naturalWidth}))"""
+
+
 @dataclass
 class PageReport:
     """Everything the suite checks about one page, gathered in one visit at each width."""
@@ -154,14 +189,29 @@ class PageReport:
     dark_backgrounds: list[dict] = field(default_factory=list)
     gzip_bytes: int = 0
     requested_files: list[str] = field(default_factory=list)
+    phone_figures: list[dict] = field(default_factory=list)
 
 
 def _listen(page, report: PageReport, finished: list[str]) -> None:
-    page.on("console", lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: (
+            report.console_errors.append(msg.text) if msg.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
-    page.on("requestfailed", lambda req: report.failed_requests.append(f"{req.url} ({req.failure})"))
-    page.on("response", lambda resp: report.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
-            if resp.status >= 400 else None)
+    page.on(
+        "requestfailed",
+        lambda req: report.failed_requests.append(f"{req.url} ({req.failure})"),
+    )
+    page.on(
+        "response",
+        lambda resp: (
+            report.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+            if resp.status >= 400
+            else None
+        ),
+    )
     page.on("requestfinished", lambda req: finished.append(req.url))
 
 
@@ -173,7 +223,9 @@ def _settle(page) -> None:
         pass
 
 
-def visit(browser, root: Path, url: str, screenshot_stem: Path | None = None, axe=None) -> PageReport:
+def visit(
+    browser, root: Path, url: str, screenshot_stem: Path | None = None, axe=None
+) -> PageReport:
     """Open url at desktop then phone width and gather a PageReport; save screenshots if asked."""
     report = PageReport(url)
     blocked: list[str] = []
@@ -190,17 +242,27 @@ def visit(browser, root: Path, url: str, screenshot_stem: Path | None = None, ax
         # axe-core re-fetches stylesheets itself and resolves the theme's `@import "../basic.css"`
         # against the page, not the sheet: a 404 no reader ever gets. So what axe does is not
         # recorded: the page's own requests and console are read before it runs.
-        seen = (list(report.console_errors), list(report.failed_requests), list(blocked), list(finished))
+        seen = (
+            list(report.console_errors),
+            list(report.failed_requests),
+            list(blocked),
+            list(finished),
+        )
         violations = axe.run(page).response["violations"]
-        report.console_errors[:], report.failed_requests[:], blocked[:], finished[:] = seen
+        report.console_errors[:], report.failed_requests[:], blocked[:], finished[:] = (
+            seen
+        )
         report.serious_violations = [
             f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['target']}"
-            for v in violations if v["impact"] in ("serious", "critical")
+            for v in violations
+            if v["impact"] in ("serious", "critical")
         ]
     if screenshot_stem is not None:
         page.screenshot(path=f"{screenshot_stem}-desktop.png", full_page=True)
-    page.evaluate("() => { const h = document.documentElement;"
-                  " h.dataset.theme = 'dark'; h.dataset.mode = 'dark'; }")
+    page.evaluate(
+        "() => { const h = document.documentElement;"
+        " h.dataset.theme = 'dark'; h.dataset.mode = 'dark'; }"
+    )
     report.dark_backgrounds = page.evaluate(_FIGURE_BACKGROUNDS)
     context.close()
 
@@ -212,12 +274,16 @@ def visit(browser, root: Path, url: str, screenshot_stem: Path | None = None, ax
     _settle(page)
     page.evaluate(_WAIT_FOR_IMAGES)
     report.scroll_width, report.inner_width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]")
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    report.phone_figures = page.evaluate(_FIGURE_SIZES)
     if screenshot_stem is not None:
         page.screenshot(path=f"{screenshot_stem}-phone.png", full_page=True)
     context.close()
 
-    report.failed_requests = sorted(set(report.failed_requests) | {f"{u} (not 127.0.0.1)" for u in blocked})
+    report.failed_requests = sorted(
+        set(report.failed_requests) | {f"{u} (not 127.0.0.1)" for u in blocked}
+    )
     files = {f for f in (local_file(root, u) for u in finished) if f is not None}
     report.requested_files = sorted(str(f.relative_to(root)) for f in files)
     report.gzip_bytes = sum(gzip_size(f) for f in files)
@@ -253,8 +319,11 @@ def overflow_problem(report: PageReport) -> str | None:
 
 
 def dark_mode_problems(backgrounds: list[dict]) -> list[str]:
-    return [f"{b['src']}: background {b['background']} in dark mode"
-            for b in backgrounds if b["background"] != "rgb(255, 255, 255)"]
+    return [
+        f"{b['src']}: background {b['background']} in dark mode"
+        for b in backgrounds
+        if b["background"] != "rgb(255, 255, 255)"
+    ]
 
 
 def search_result_count(browser, base_url: str, query: str) -> tuple[int, str]:
@@ -274,3 +343,23 @@ def search_result_count(browser, base_url: str, query: str) -> tuple[int, str]:
     context.close()
     assert not blocked, blocked
     return count, summary
+
+
+def phone_figure_problems(
+    figures: list[dict], *, smallest_font_pt: float, dpi: float, min_text_px: float
+) -> list[str]:
+    """Computed figures whose smallest text is below ``min_text_px`` CSS pixels on the phone.
+
+    A figure saved at ``dpi`` with text of ``smallest_font_pt`` points has that text
+    ``smallest_font_pt * dpi / 72`` image pixels high; shown ``shown`` CSS pixels wide out of
+    ``natural`` image pixels, it is ``shown / natural`` times that on the screen.
+    """
+    problems = []
+    for fig in figures:
+        text_px = fig["shown"] / fig["natural"] * smallest_font_pt * dpi / 72
+        if text_px < min_text_px:
+            problems.append(
+                f"{fig['src']}: smallest text {text_px:.1f} px on a phone "
+                f"(shown {fig['shown']:.0f} of {fig['natural']} px)"
+            )
+    return problems

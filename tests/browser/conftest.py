@@ -35,9 +35,13 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -64,7 +68,9 @@ def page_report(browser, site, site_root, axe, screenshots):
     def get(path: str):
         if path not in cache:
             stem = screenshots / path.removesuffix(".html").replace("/", "__")
-            cache[path] = visit(browser, site_root, site.url + path, screenshot_stem=stem, axe=axe)
+            cache[path] = visit(
+                browser, site_root, site.url + path, screenshot_stem=stem, axe=axe
+            )
         return cache[path]
 
     return get

@@ -10,7 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_checks import Server, dark_mode_problems, image_problems, overflow_problem, visit
+from browser_checks import (
+    Server,
+    dark_mode_problems,
+    image_problems,
+    overflow_problem,
+    visit,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
@@ -25,7 +31,10 @@ def reports(browser, axe, tmp_path_factory):
         shutil.copy(FIXTURES / name, root / name)
     shutil.copy(REPO / "book" / "_static" / "book.css", root / "book.css")
     with Server(root) as server:
-        yield {name: visit(browser, root, server.url + name, axe=axe) for name in ("good.html", "broken.html")}
+        yield {
+            name: visit(browser, root, server.url + name, axe=axe)
+            for name in ("good.html", "broken.html")
+        }
 
 
 def test_control_page_passes_every_check(reports):
@@ -34,26 +43,39 @@ def test_control_page_passes_every_check(reports):
     assert good.console_errors == [] and good.failed_requests == []
     assert good.serious_violations == []
     assert overflow_problem(good) is None
-    assert len(good.dark_backgrounds) == 2 and dark_mode_problems(good.dark_backgrounds) == []
+    assert (
+        len(good.dark_backgrounds) == 2
+        and dark_mode_problems(good.dark_backgrounds) == []
+    )
     assert good.requested_files == ["book.css", "chart.png", "good.html"]
 
 
 def test_missing_image_and_bad_alt_text_are_caught(reports):
     problems = image_problems(reports["broken.html"].images)
-    expected = ["missing.png: does not load", "chart.png: no alt text",
-                "alt text is a file name ('chart.png')", "alt text is a generic word ('Figure')",
-                "figure alt text too short ('CD19 counts')"]
+    expected = [
+        "missing.png: does not load",
+        "chart.png: no alt text",
+        "alt text is a file name ('chart.png')",
+        "alt text is a generic word ('Figure')",
+        "figure alt text too short ('CD19 counts')",
+    ]
     for message in expected:
         assert any(message in p for p in problems), (message, problems)
 
 
 def test_axe_reports_the_image_without_alt_text(reports):
-    assert any(v.startswith("image-alt (critical)") for v in reports["broken.html"].serious_violations)
+    assert any(
+        v.startswith("image-alt (critical)")
+        for v in reports["broken.html"].serious_violations
+    )
 
 
 def test_external_request_and_console_error_are_caught(reports):
     broken = reports["broken.html"]
-    assert any("cdn.example.invalid" in r and "not 127.0.0.1" in r for r in broken.failed_requests)
+    assert any(
+        "cdn.example.invalid" in r and "not 127.0.0.1" in r
+        for r in broken.failed_requests
+    )
     assert any("missing.png" in r for r in broken.failed_requests)
     assert any("deliberate console error" in e for e in broken.console_errors)
 
@@ -62,3 +84,14 @@ def test_overflow_and_dark_mode_are_caught(reports):
     broken = reports["broken.html"]
     assert overflow_problem(broken) is not None
     assert dark_mode_problems(broken.dark_backgrounds)
+
+
+def test_a_figure_shrunk_on_a_phone_is_caught():
+    from browser_checks import phone_figure_problems
+
+    wide = [{"src": "wide.png", "shown": 330.0, "natural": 2000}]
+    fits = [{"src": "fits.png", "shown": 330.0, "natural": 900}]
+    kwargs = {"smallest_font_pt": 11.0, "dpi": 144.0, "min_text_px": 7.0}
+    assert phone_figure_problems(wide, **kwargs) and not phone_figure_problems(
+        fits, **kwargs
+    )

@@ -14,9 +14,12 @@ from browser_checks import (
     dark_mode_problems,
     image_problems,
     overflow_problem,
+    phone_figure_problems,
     search_result_count,
     toc_pages,
 )
+
+from cart_autoimmunity.figures import style  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = toc_pages(REPO)
@@ -60,6 +63,18 @@ def test_no_horizontal_overflow_on_a_phone(page_report, path):
 
 
 @per_page
+def test_figure_text_is_legible_on_a_phone(page_report, path):
+    """Measured: how wide each computed figure is shown on the phone, against its pixels."""
+    problems = phone_figure_problems(
+        page_report(path).phone_figures,
+        smallest_font_pt=style.SMALL_FONT_PT,
+        dpi=style.FIGURE_DPI,
+        min_text_px=style.MIN_PHONE_TEXT_PX,
+    )
+    assert problems == []
+
+
+@per_page
 def test_figures_have_a_white_background_in_dark_mode(page_report, path):
     report = page_report(path)
     if not report.dark_backgrounds:
@@ -71,7 +86,9 @@ def test_figures_have_a_white_background_in_dark_mode(page_report, path):
 def test_page_weight(page_report, path):
     report = page_report(path)
     assert path in report.requested_files, "the page itself should be counted"
-    assert report.gzip_bytes <= MAX_PAGE_BYTES, f"{report.gzip_bytes} B gzip: {report.requested_files}"
+    assert report.gzip_bytes <= MAX_PAGE_BYTES, (
+        f"{report.gzip_bytes} B gzip: {report.requested_files}"
+    )
 
 
 @per_page

@@ -55,6 +55,14 @@ TARGET_COLOURS = {
 
 FIGURE_DPI = 144
 FIGURE_SIZE_IN = (6.4, 4.0)
+#: Width (CSS pixels) a figure gets in the page's text column on a 390 px phone screen; the
+#: browser suite checks that figures really get it.
+PHONE_FIGURE_PX = 340
+#: Smallest text, in CSS pixels, that a figure may show on that phone screen.
+MIN_PHONE_TEXT_PX = 7.0
+#: Font sizes (points): the body of a figure, and the smallest text it uses (legends, notes).
+BASE_FONT_PT = 12.0
+SMALL_FONT_PT = 11.0
 
 
 def use_book_style() -> None:
@@ -68,16 +76,31 @@ def use_book_style() -> None:
             "axes.facecolor": "white",
             "savefig.facecolor": "white",
             "savefig.transparent": False,
-            "font.size": 11,
-            "axes.titlesize": 12,
-            "axes.labelsize": 11,
-            "legend.fontsize": 9.5,
+            "font.size": BASE_FONT_PT,
+            "axes.titlesize": BASE_FONT_PT + 0.5,
+            "axes.labelsize": BASE_FONT_PT,
+            "xtick.labelsize": SMALL_FONT_PT,
+            "ytick.labelsize": SMALL_FONT_PT,
+            "legend.fontsize": SMALL_FONT_PT,
             "legend.frameon": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.grid": True,
             "grid.alpha": 0.3,
-            "axes.prop_cycle": mpl.cycler(color=[OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black")]),
+            "axes.prop_cycle": mpl.cycler(
+                color=[
+                    OKABE_ITO[k]
+                    for k in (
+                        "blue",
+                        "orange",
+                        "bluish_green",
+                        "vermillion",
+                        "reddish_purple",
+                        "sky_blue",
+                        "black",
+                    )
+                ]
+            ),
             "svg.hashsalt": "cart-autoimmunity",
             "path.simplify": True,
         }
@@ -89,12 +112,43 @@ def scenario_colour(name: str) -> str:
     try:
         return SCENARIO_COLOURS[name]
     except KeyError:
-        raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(map(repr, SCENARIO_COLOURS))}") from None
+        raise ValueError(
+            f"unknown scenario {name!r}; choose one of {', '.join(map(repr, SCENARIO_COLOURS))}"
+        ) from None
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, width_in: float | None = None, height_in: float | None = None, **kwargs):
+def new_figure(
+    ncols: int = 1,
+    nrows: int = 1,
+    width_in: float | None = None,
+    height_in: float | None = None,
+    **kwargs,
+):
     """A figure and its axes in the book style (``constrained`` layout)."""
     use_book_style()
     width = width_in or FIGURE_SIZE_IN[0]
     height = height_in or FIGURE_SIZE_IN[1] * (1 if nrows == 1 else 0.75 * nrows)
-    return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
+    return plt.subplots(
+        nrows, ncols, figsize=(width, height), layout="constrained", **kwargs
+    )
+
+
+def phone_text_px(font_pt: float, figure_width_in: float) -> float:
+    """On-screen size (CSS px) of ``font_pt`` text in a figure ``figure_width_in`` wide, shown
+    :data:`PHONE_FIGURE_PX` wide: ``font_pt / 72 * PHONE_FIGURE_PX / figure_width_in``."""
+    if font_pt <= 0 or figure_width_in <= 0:
+        raise ValueError(
+            f"font size and figure width must be > 0, got {font_pt}, {figure_width_in}"
+        )
+    return font_pt / 72.0 * PHONE_FIGURE_PX / figure_width_in
+
+
+def illegible_texts(fig) -> list[str]:
+    """The visible texts of ``fig`` smaller than :data:`MIN_PHONE_TEXT_PX` on a phone."""
+    width_in = fig.get_size_inches()[0]
+    small = []
+    for text in fig.findobj(mpl.text.Text):
+        if text.get_visible() and text.get_text().strip():
+            if phone_text_px(text.get_fontsize(), width_in) < MIN_PHONE_TEXT_PX:
+                small.append(f"{text.get_text()[:30]!r} at {text.get_fontsize():g} pt")
+    return small

@@ -13,12 +13,12 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from cart_autoimmunity import evidence  # noqa: E402
-from cart_autoimmunity.plots_therapy import (  # noqa: E402
+from cart_autoimmunity.evidence.delivery import process_timeline  # noqa: E402
+from cart_autoimmunity.evidence.summaries import (  # noqa: E402
     exact_binomial_interval,
-    plot_event_rates,
-    plot_process_timeline,
-    process_timeline,
+    with_binomial_intervals,
 )
+from cart_autoimmunity.figures.therapy import plot_event_rates, plot_process_timeline  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +29,20 @@ def timeline():
 def test_timeline_ends_at_the_cited_vein_to_vein_times(timeline):
     infusions = timeline[timeline.step == "infuse"].set_index("product")["start_day"]
     # EHA 2023 meta-analysis: medians 30.4 (axi-cel), 35.9 (liso-cel), 48.4 (tisa-cel) days.
-    assert infusions.to_dict() == pytest.approx({"axi-cel": 30.4, "liso-cel": 35.9, "tisa-cel": 48.4})
+    assert infusions.to_dict() == pytest.approx(
+        {"axi-cel": 30.4, "liso-cel": 35.9, "tisa-cel": 48.4}
+    )
 
 
 def test_timeline_steps_are_contiguous_and_failures_match_the_counts(timeline):
     for _, part in timeline.groupby("product"):
-        assert np.allclose(part["start_day"].iloc[1:].to_numpy(), part["end_day"].iloc[:-1].to_numpy())
+        assert np.allclose(
+            part["start_day"].iloc[1:].to_numpy(), part["end_day"].iloc[:-1].to_numpy()
+        )
         assert (part["end_day"] > part["start_day"]).all()
-    counts = timeline.drop_duplicates("product").set_index("product")[["failure_events", "failure_n"]]
+    counts = timeline.drop_duplicates("product").set_index("product")[
+        ["failure_events", "failure_n"]
+    ]
     # Frontiers in Immunology 2021, Table 2: 1/111 axi-cel, 2/344 liso-cel, 12/165 tisa-cel.
     assert counts.loc["axi-cel"].tolist() == [1, 111]
     assert counts.loc["liso-cel"].tolist() == [2, 344]
@@ -48,7 +54,9 @@ def test_timeline_rejects_bad_inputs():
     with pytest.raises(ValueError, match="lymphodepletion_days"):
         process_timeline(table, lymphodepletion_days=-1)
     with pytest.raises(ValueError, match="lymphodepletion_days"):
-        process_timeline(table, lymphodepletion_days=40)  # longer than axi-cel's 30.4 days
+        process_timeline(
+            table, lymphodepletion_days=40
+        )  # longer than axi-cel's 30.4 days
     with pytest.raises(ValueError, match="product"):
         process_timeline(table, products=("unknown-cel",))
     with pytest.raises(ValueError, match="columns"):
@@ -79,7 +87,17 @@ def test_interval_contains_the_estimate_and_is_symmetric(n, data):
     assert mirrored == pytest.approx((1 - high, 1 - low), abs=1e-9)
 
 
-@pytest.mark.parametrize("events, n, confidence", [(-1, 10, 0.95), (11, 10, 0.95), (1, 0, 0.95), (1.5, 10, 0.95), (1, 10, 1.0), (1, 10, 1.2)])
+@pytest.mark.parametrize(
+    "events, n, confidence",
+    [
+        (-1, 10, 0.95),
+        (11, 10, 0.95),
+        (1, 0, 0.95),
+        (1.5, 10, 0.95),
+        (1, 10, 1.0),
+        (1, 10, 1.2),
+    ],
+)
 def test_interval_rejects_bad_inputs(events, n, confidence):
     with pytest.raises(ValueError):
         exact_binomial_interval(events, n, confidence)
@@ -89,11 +107,34 @@ def test_plots_return_figures_with_labelled_axes(timeline):
     fig = plot_process_timeline(timeline)
     assert fig.axes[0].get_xlabel().startswith("Days")
     plt.close(fig)
-    fig = plot_event_rates(evidence.crs_rates())
+    fig = plot_event_rates(with_binomial_intervals(evidence.crs_rates()))
     ax = fig.axes[0]
     assert "%" in ax.get_xlabel()
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert {"CRS, any grade", "autoimmune", "leukaemia", "hollow: secondary source"} <= set(texts)
+    assert {
+        "CRS, any grade",
+        "autoimmune",
+        "leukaemia",
+        "hollow: secondary source",
+    } <= set(texts)
+    assert (
+        ax.get_legend() is None
+    )  # the legend sits below the axes, readable on a phone
+    assert fig.legends[0]._ncols == 2
+    plt.close(fig)
+
+
+def test_timeline_legend_names_the_steps(timeline):
+    fig = plot_process_timeline(timeline)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == [
+        "collect T cells",
+        "engineer and expand",
+        "lymphodepletion",
+        "infuse",
+    ]
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["axi-cel", "liso-cel", "tisa-cel"]
     plt.close(fig)
 
 
@@ -101,6 +142,10 @@ def test_plots_reject_bad_inputs(timeline):
     with pytest.raises(ValueError):
         plot_process_timeline(timeline.iloc[0:0])
     with pytest.raises(ValueError):
-        plot_event_rates(evidence.crs_rates(), quantities=("not_a_rate",))
+        plot_process_timeline(timeline.drop(columns="failure_n"))
+    with pytest.raises(ValueError):
+        plot_event_rates(
+            with_binomial_intervals(evidence.crs_rates()), quantities=("not_a_rate",)
+        )
     with pytest.raises(ValueError):
         plot_event_rates(evidence.crs_rates().drop(columns="status"))

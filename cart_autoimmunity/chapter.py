@@ -1,0 +1,261 @@
+"""The chapter toolkit: set-up, numbers glued into the prose, and tables built for readers.
+
+Every number a chapter shows passes through here, so the precision the book stores is set in
+one place. :data:`SIGNIFICANT_FIGURES` is what the models have converged to on any machine:
+differences between processors (BLAS kernels, SIMD paths) and a tenfold change of the solver
+tolerances move results by far less than one part in 10⁴.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .figures.style import illegible_texts, use_book_style
+from .parameters import parameter_rows
+
+#: Significant figures of every glued number and every number in a stored text output.
+SIGNIFICANT_FIGURES = 4
+
+#: What a reader sees in a table cell with no value.
+MISSING = "–"
+
+
+def setup() -> None:
+    """Apply the book's figure style and a deterministic table display.
+
+    In a notebook it also checks every figure a cell leaves open: text too small to read on a
+    phone (see :func:`cart_autoimmunity.figures.style.illegible_texts`) raises a warning, which
+    the book build and nbval treat as an error.
+    """
+    use_book_style()
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.width", 88)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to hook into
+        return
+    shell = get_ipython()
+    if shell is not None:
+        callbacks = shell.events.callbacks["post_execute"]
+        if warn_about_illegible_figures not in callbacks:
+            # First, so that the figures are still open (the inline backend closes them).
+            callbacks.insert(0, warn_about_illegible_figures)
+
+
+def warn_about_illegible_figures() -> None:
+    """Warn about each open figure whose smallest text would be unreadable on a phone."""
+    import matplotlib.pyplot as plt
+
+    for number in plt.get_fignums():
+        problems = illegible_texts(plt.figure(number))
+        if problems:
+            warnings.warn(
+                "figure text too small for a phone screen: " + "; ".join(problems[:4]),
+                stacklevel=1,
+            )
+
+
+# ------------------------------------------------------------------------------------------
+# Numbers
+# ------------------------------------------------------------------------------------------
+def converged(value, figures: int = SIGNIFICANT_FIGURES):
+    """``value`` as a built-in number with at most ``figures`` significant figures.
+
+    Integers (counts) and booleans pass through unchanged; floats are rounded, so that
+    ``converged(95.39015929) == 95.39``. Raises ``ValueError`` for anything that is not a
+    finite real number.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if not isinstance(value, numbers.Real):
+        raise ValueError(f"can only glue a plain number, got {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"can only glue a finite number, got {number}")
+    if number == 0.0:
+        return 0.0
+    return float(f"{number:.{figures}g}")
+
+
+def glue_numbers(**values) -> None:
+    """Glue each ``name=value`` for ``{glue:text}`name:.1f``` in the prose, not displayed.
+
+    Values are rounded by :func:`converged` first.
+    """
+    from myst_nb import glue
+
+    for name, value in values.items():
+        glue(name, converged(value), display=False)
+
+
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def significant_figures(token: str) -> int:
+    """Significant figures of a number as written (``"95.39"`` → 4, ``"1,200"`` → 2).
+
+    Trailing zeros of a whole number do not count (``"1000000.0"`` → 1); trailing zeros after
+    a decimal point do (``"0.50"`` → 2).
+    """
+    mantissa = re.split(r"[eE]", token.strip().lstrip("+-").replace(",", ""))[0]
+    if not mantissa or not any(ch.isdigit() for ch in mantissa):
+        raise ValueError(f"not a number: {token!r}")
+    whole, _, fraction = mantissa.partition(".")
+    if fraction.strip("0") == "":  # a whole number, perhaps written 1200.0
+        digits = whole.lstrip("0").rstrip("0")
+    else:
+        digits = (whole + fraction).lstrip("0")
+    return max(len(digits), 1)
+
+
+def over_precise_numbers(text: str, figures: int = SIGNIFICANT_FIGURES) -> list[str]:
+    """The numbers in ``text`` written with more than ``figures`` significant figures.
+
+    A whole number written without a decimal point or exponent (``22,009,375``) is a count:
+    exact on every machine, so it is not held to the limit (as :func:`converged` keeps ints).
+    """
+    return [
+        token
+        for token in (m.group(0) for m in _NUMBER.finditer(text))
+        if re.search(r"[.eE]", token) and significant_figures(token) > figures
+    ]
+
+
+# ------------------------------------------------------------------------------------------
+# Tables for readers
+# ------------------------------------------------------------------------------------------
+Formatter = Callable[[object], str] | str
+
+
+def _cell(value, formatter: Formatter | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if formatter is None:
+        text = str(value)
+    elif isinstance(formatter, str):
+        text = formatter.format(value)
+    else:
+        text = formatter(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def cite(keys: str) -> str:
+    """A table cell citing ``keys`` (comma-separated citation keys) in the author–year style."""
+    keys = ",".join(key.strip() for key in str(keys).split(",") if key.strip())
+    if not keys:
+        raise ValueError("cite needs at least one citation key")
+    return f"{{cite:t}}`{keys}`"
+
+
+def number(value, figures: int = 3) -> str:
+    """A number for a table: ``figures`` significant figures, thousands separated."""
+    rounded = converged(value, figures)
+    if isinstance(rounded, float) and rounded.is_integer() and abs(rounded) < 1e15:
+        return f"{int(rounded):,}"
+    return f"{rounded:,}"
+
+
+@dataclass(frozen=True)
+class ReaderTable:
+    """A numbered, captioned table in MyST (the page) with a plain-text twin (nbval compares it).
+
+    ``rows`` hold the finished cell texts; build it with :func:`reader_table`.
+    """
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str
+    name: str
+
+    def _repr_markdown_(self) -> str:
+        lines = [
+            f":::{{table}} {self.caption}",
+            f":name: {self.name}",
+            ":class: reader-table",
+            "",
+        ]
+        lines.append("| " + " | ".join(self.headers) + " |")
+        lines.append("|" + "---|" * len(self.headers))
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        lines.append(":::")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        widths = [
+            max(len(h), *(len(r[i]) for r in self.rows))
+            for i, h in enumerate(self.headers)
+        ]
+
+        def line(cells):
+            return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+
+        body = [line(self.headers), line(["-" * w for w in widths])] + [
+            line(r) for r in self.rows
+        ]
+        return "\n".join([f"Table {self.name}: {self.caption}", *body])
+
+
+def reader_table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    caption: str,
+    name: str,
+    formats: Mapping[str, Formatter] | None = None,
+) -> ReaderTable:
+    """A table for readers from ``frame``: the ``columns`` kept, renamed to their headers.
+
+    ``columns`` maps a column of ``frame`` to its header (plain words, with units).
+    ``formats`` maps a column to a format string (``"{:.0f} days"``) or a function returning
+    the cell text (for example :func:`cite` or :func:`number`); other cells are ``str(value)``.
+    Missing values show as :data:`MISSING`; the index is never shown. ``name`` must start with
+    ``tbl-`` so that prose can cross-reference it with ``{numref}``.
+    """
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise ValueError("frame must be a non-empty pandas DataFrame")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no columns {missing}")
+    formats = dict(formats or {})
+    unknown = [c for c in formats if c not in columns]
+    if unknown:
+        raise ValueError(f"formats name columns that are not shown: {unknown}")
+    if not re.fullmatch(r"tbl-[a-z0-9-]+", name):
+        raise ValueError(f"name must look like 'tbl-chapter-topic', got {name!r}")
+    if not caption.strip():
+        raise ValueError("caption must not be empty")
+    rows = tuple(
+        tuple(
+            _cell(value, formats.get(column)) for column, value in zip(columns, record)
+        )
+        for record in frame[list(columns)].itertuples(index=False, name=None)
+    )
+    return ReaderTable(tuple(columns.values()), rows, caption.strip(), name)
+
+
+def parameter_table(
+    parameter_set: str, *, caption: str, name: str, names=None
+) -> ReaderTable:
+    """A parameter set as a reader table: meaning (and symbol), value with unit, and basis.
+
+    The same renderer serves the chapters and the model appendix. ``names`` keeps only those
+    parameters, in that order.
+    """
+    rows = tuple(
+        tuple(cell.replace("|", "\\|") for cell in row)
+        for row in parameter_rows(parameter_set, names)
+    )
+    if not re.fullmatch(r"tbl-[a-z0-9-]+", name):
+        raise ValueError(f"name must look like 'tbl-chapter-topic', got {name!r}")
+    return ReaderTable(("Parameter", "Value", "Basis"), rows, caption.strip(), name)

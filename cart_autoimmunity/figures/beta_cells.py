@@ -1,0 +1,185 @@
+"""Figures for the damage chapter: beta-cell mass against the time the attack is stopped (M6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .style import (
+    OKABE_ITO,
+    QUANTITY_COLOURS,
+    SCENARIO_COLOURS,
+    SMALL_FONT_PT,
+    new_figure,
+)
+
+INTERVENTION_COLOURS = [
+    OKABE_ITO["blue"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["reddish_purple"],
+]
+THRESHOLD_STYLE = {
+    "klinke": dict(color=OKABE_ITO["black"], ls=":", lw=1.4),
+    "classical": dict(color=SCENARIO_COLOURS["reference"], ls="-.", lw=1.4),
+}
+
+
+def _thresholds(ax, klinke: float, classical: float, x_text: float) -> None:
+    ax.axhline(klinke, **THRESHOLD_STYLE["klinke"])
+    ax.axhline(classical, **THRESHOLD_STYLE["classical"])
+    ax.text(
+        x_text,
+        klinke + 0.015,
+        "diagnosis at age 20 (40% lost)",
+        fontsize=SMALL_FONT_PT,
+        va="bottom",
+    )
+    ax.text(
+        x_text,
+        classical - 0.015,
+        "classical view (80% lost)",
+        fontsize=SMALL_FONT_PT,
+        va="top",
+        color="#555555",
+    )
+
+
+def plot_beta_trajectories(
+    runs: dict[str, pd.DataFrame], klinke: float, classical: float
+):
+    """Beta-cell mass over ten years, one line per intervention (the untreated course dashed grey)."""
+    fig, ax = new_figure()
+    colours = iter(INTERVENTION_COLOURS)
+    for label, run in runs.items():
+        untreated = not run["treated"].any()
+        style = (
+            dict(color=SCENARIO_COLOURS["reference"], ls="--")
+            if untreated
+            else dict(color=next(colours))
+        )
+        ax.plot(run["year"], run["beta_mass"], lw=2, label=label, **style)
+    _thresholds(ax, klinke, classical, x_text=6.2)
+    ax.set_xlabel("years after the attack begins")
+    ax.set_ylabel("beta-cell mass (fraction of healthy)")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(0, 10)
+    fig.legend(
+        loc="outside lower center",
+        ncols=3,
+        title="attack stopped",
+        fontsize=SMALL_FONT_PT,
+    )
+    return fig, ax
+
+
+def plot_final_beta(
+    sweep: pd.DataFrame,
+    klinke: float,
+    classical: float,
+    untreated_diagnosis_year: float,
+):
+    """Beta-cell mass at the intervention and ten years on, against the intervention time."""
+    fig, ax = new_figure()
+    colour = QUANTITY_COLOURS["beta_cells"]
+    ax.plot(
+        sweep["intervention_year"],
+        sweep["beta_at_horizon"],
+        color=OKABE_ITO["blue"],
+        lw=2.2,
+        label="at 10 years",
+    )
+    ax.plot(
+        sweep["intervention_year"],
+        sweep["beta_at_intervention"],
+        color=colour,
+        lw=2,
+        ls="--",
+        label="when stopped",
+    )
+    ax.axvline(untreated_diagnosis_year, color=OKABE_ITO["vermillion"], lw=1.2)
+    ax.text(
+        untreated_diagnosis_year + 0.1,
+        0.93,
+        "untreated\ndiagnosis",
+        fontsize=SMALL_FONT_PT,
+        color=OKABE_ITO["vermillion"],
+        va="top",
+    )
+    _thresholds(ax, klinke, classical, x_text=sweep["intervention_year"].max() * 0.66)
+    ax.set_xlabel("years from the start of the attack to the intervention")
+    ax.set_ylabel("beta-cell mass (fraction of healthy)")
+    ax.set_ylim(0, 1.05)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    return fig, ax
+
+
+def plot_c_peptide(band: pd.DataFrame):
+    """Mean fall in stimulated C-peptide after diagnosis (piecewise linear), with the slopes' CI envelope.
+
+    ``band`` is the output of :func:`cart_autoimmunity.beta_cells.c_peptide_band`.
+    """
+    fig, ax = new_figure()
+    ax.fill_between(
+        band["month"],
+        band["steep_pmol_per_ml"],
+        band["shallow_pmol_per_ml"],
+        color=SCENARIO_COLOURS["reference"],
+        alpha=0.3,
+        lw=0,
+        label="95% CI of both slopes",
+    )
+    ax.plot(
+        band["month"],
+        band["change_pmol_per_ml"],
+        color=SCENARIO_COLOURS["data"],
+        lw=2,
+        label="mean slopes (TrialNet)",
+    )
+    ax.axvline(12, color=SCENARIO_COLOURS["reference"], lw=1, ls=":")
+    ax.set_xlabel("months after diagnosis")
+    ax.set_ylabel("change in C-peptide (pmol/mL)")
+    ax.set_xlim(0, 24)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    return fig, ax
+
+
+def plot_delay_law(
+    table: pd.DataFrame,
+    reference_delay_years: float | None = None,
+    reference_label: str = "",
+):
+    """Delay of the attack against depletion depth: the law ln(1/f)/g_A and the simulated delays."""
+    fig, ax = new_figure()
+    depth = table["depth"].to_numpy()
+    ax.plot(
+        depth,
+        table["predicted_delay_years"],
+        color=OKABE_ITO["black"],
+        lw=1.5,
+        label="law ln(1/f)/growth rate",
+    )
+    ax.plot(
+        depth,
+        table["diagnosis_delay_years"],
+        "o",
+        color=OKABE_ITO["blue"],
+        ms=6,
+        label="model",
+    )
+    if reference_delay_years is not None:
+        ax.axhline(
+            reference_delay_years,
+            color=OKABE_ITO["orange"],
+            lw=1.5,
+            ls="--",
+            label=reference_label,
+        )
+    ax.set_xscale("log")
+    ax.invert_xaxis()
+    ax.set_xlabel("fraction of the attack left after depletion, f (log scale)")
+    ax.set_ylabel("delay (years)")
+    ax.set_ylim(0, np.nanmax(table["predicted_delay_years"]) * 1.15)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=SMALL_FONT_PT)
+    return fig, ax

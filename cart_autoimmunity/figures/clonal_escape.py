@@ -1,0 +1,158 @@
+"""Figures for the rogue-cells chapter: the tolerance funnel and the clonal-escape
+model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .style import SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
+
+CLONE_COLOURS = {
+    "autoreactive": SCENARIO_COLOURS["autoimmune"],
+    "tumour": SCENARIO_COLOURS["tumour"],
+}
+CLONE_LABELS = {"autoreactive": "Autoreactive clone", "tumour": "Leukaemia-like clone"}
+GROUP_COLOURS = {
+    "healthy": SCENARIO_COLOURS["reference"],
+    "SLE": SCENARIO_COLOURS["autoimmune"],
+}
+DAYS_PER_YEAR = 365.25
+
+
+def _require_columns(frame, columns, what: str) -> None:
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise ValueError(f"{what} must be a non-empty pandas DataFrame")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} has no columns {missing}")
+
+
+def _require_clones(frame: pd.DataFrame, what: str) -> None:
+    unknown = sorted(set(frame["clone"]) - set(CLONE_COLOURS))
+    if unknown:
+        raise ValueError(f"{what} names unknown clones {unknown}")
+
+
+def plot_tolerance_funnel(funnels: dict[str, pd.DataFrame]):
+    """One funnel per group: centred bars of the self-reactive share at each stage.
+
+    ``funnels`` maps ``"healthy"`` or ``"SLE"`` to a two-row table with ``low`` and
+    ``high`` fractions (the published range); the pale bar is the high end, the dark bar
+    the low end.
+    """
+    if not isinstance(funnels, dict) or not funnels:
+        raise ValueError("funnels must be a non-empty dict of group -> table")
+    for group, table in funnels.items():
+        if group not in GROUP_COLOURS:
+            raise ValueError(f"unknown group {group!r}; choose 'healthy' or 'SLE'")
+        _require_columns(table, ("low", "high"), f"funnel {group!r}")
+        if ((table[["low", "high"]] < 0) | (table[["low", "high"]] > 1)).any().any():
+            raise ValueError(f"funnel {group!r}: fractions must lie in [0, 1]")
+        if (table["low"] > table["high"]).any():
+            raise ValueError(f"funnel {group!r}: low must not exceed high")
+    fig, axes = new_figure(ncols=len(funnels), sharey=True, height_in=3.6)
+    axes = np.atleast_1d(axes)
+    for ax, (group, table) in zip(axes, funnels.items(), strict=True):
+        y = np.arange(len(table))[::-1]
+        colour = GROUP_COLOURS[group]
+        for yi, (_, row) in zip(y, table.iterrows(), strict=True):
+            low, high = 100 * row["low"], 100 * row["high"]
+            ax.barh(yi, high, left=-high / 2, color=colour, alpha=0.25, height=0.6)
+            ax.barh(yi, low, left=-low / 2, color=colour, alpha=0.9, height=0.6)
+            ax.text(
+                0,
+                yi + 0.38,
+                f"{low:.0f}–{high:.0f}%",
+                ha="center",
+                fontsize=SMALL_FONT_PT,
+            )
+        ax.set_yticks(
+            y, ["early immature\n(bone marrow)", "mature naive\n(blood)"][: len(y)]
+        )
+        ax.set_xlim(-40, 40)
+        ax.set_ylim(-0.6, len(table) - 0.2)
+        ax.set_xticks([-30, 0, 30], ["30", "0", "30"])
+        ax.set_xlabel("Self-reactive share\n(% of cells = bar width)")
+        ax.set_title("Healthy donors" if group == "healthy" else f"{group} patients")
+        ax.grid(False)
+    return fig, axes
+
+
+def plot_clone_trajectories(frames: list[pd.DataFrame], max_cells: float = 1e12):
+    """Clone size over time (log scale) for a few replicates per clone.
+
+    Each frame holds ``time_days``, ``replicate``, ``cells``, ``clone`` and
+    ``survived``. Lines stop when a clone dies out or reaches ``max_cells`` (where the
+    simulation freezes it). The legend sits below the axes.
+    """
+    if not isinstance(frames, (list, tuple)) or not frames:
+        raise ValueError("frames must be a non-empty list of trajectory tables")
+    if not max_cells > 0:
+        raise ValueError(f"max_cells must be > 0, got {max_cells}")
+    for frame in frames:
+        _require_columns(
+            frame,
+            ("time_days", "replicate", "cells", "clone", "survived"),
+            "trajectory",
+        )
+        _require_clones(frame, "trajectory")
+    fig, ax = new_figure(height_in=4.4)
+    for frame in frames:
+        clone = frame["clone"].iloc[0]
+        colour = CLONE_COLOURS[clone]
+        for _, rep in frame.groupby("replicate"):
+            cells = rep["cells"].where((rep["cells"] > 0) & (rep["cells"] < max_cells))
+            survived = bool(rep["survived"].iloc[0])
+            ax.plot(
+                rep["time_days"] / DAYS_PER_YEAR,
+                cells,
+                color=colour,
+                lw=1.2 if survived else 0.8,
+                alpha=0.85 if survived else 0.4,
+            )
+        ax.plot([], [], color=colour, lw=2, label=CLONE_LABELS[clone])
+    ax.set_yscale("log")
+    ax.set_xlabel("Years after the first rogue cell")
+    ax.set_ylabel("Cells in the clone")
+    fig.legend(loc="outside lower center", ncols=2)
+    return fig, ax
+
+
+def plot_time_to_size(passage: pd.DataFrame, size: float):
+    """Histogram of the years each surviving clone needs to reach ``size`` cells.
+
+    ``passage`` holds ``clone``, ``years`` and ``theory_days``; the branching-process
+    estimate is drawn as a dashed line per clone. The legend sits below the axes.
+    """
+    _require_columns(passage, ("clone", "years", "theory_days"), "passage")
+    _require_clones(passage, "passage")
+    if not size > 1:
+        raise ValueError(f"size must be > 1 cell, got {size}")
+    fig, ax = new_figure(height_in=4.4)
+    reached = passage["years"].dropna()
+    top = float(reached.max()) * 1.05 if len(reached) else 1.0
+    bins = np.linspace(0, top, 40)
+    if not len(reached):
+        ax.text(
+            0.5, 0.5, "No clone reached this size", transform=ax.transAxes, ha="center"
+        )
+    for clone, group in passage.groupby("clone", sort=False):
+        colour = CLONE_COLOURS[clone]
+        ax.hist(
+            group["years"].dropna(),
+            bins=bins,
+            color=colour,
+            alpha=0.6,
+            label=CLONE_LABELS[clone],
+        )
+        theory = float(group["theory_days"].iloc[0]) / DAYS_PER_YEAR
+        if np.isfinite(theory):
+            ax.axvline(theory, color=colour, ls="--", lw=1.5)
+    ax.set_xlabel(
+        f"Years to reach $10^{{{np.log10(size):.0f}}}$ cells (dashed: theory)"
+    )
+    ax.set_ylabel("Number of simulated clones")
+    fig.legend(loc="outside lower center", ncols=2)
+    return fig, ax

@@ -1,0 +1,193 @@
+"""Figures for the therapy chapters: the collect-engineer-infuse timeline and
+side-effect rates.
+
+* :func:`plot_process_timeline` draws the table of
+  :func:`cart_autoimmunity.evidence.delivery.process_timeline`;
+* :func:`plot_event_rates` draws cited CRS / neurotoxicity rates per cohort, coloured by
+  setting, hollow for ``secondary`` rows, with the exact intervals of
+  :func:`cart_autoimmunity.evidence.summaries.with_binomial_intervals` where present.
+
+Every plotting helper returns the figure (the chapter leaves it as the cell's only
+output).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import validation
+from .style import OKABE_ITO, SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
+
+#: Colours of the steps of the autologous process.
+STEP_COLOURS = {
+    "collect T cells": OKABE_ITO["sky_blue"],
+    "engineer and expand": OKABE_ITO["orange"],
+    "lymphodepletion": OKABE_ITO["reddish_purple"],
+    "infuse": OKABE_ITO["vermillion"],
+}
+
+#: Readable names for the rate quantities of ``evidence.crs_rates()``.
+RATE_LABELS = {
+    "crs_any_grade": "CRS, any grade",
+    "crs_grade_3_plus": "CRS, grade ≥ 3",
+    "crs_severe": "CRS, severe (MSKCC)",
+    "neurotoxicity_any_grade": "ICANS, any grade",
+    "neurotoxicity_grade_3_plus": "ICANS, grade ≥ 3",
+}
+
+_MARKERS = {
+    "crs_any_grade": "o",
+    "crs_grade_3_plus": "s",
+    "crs_severe": "D",
+    "neurotoxicity_any_grade": "^",
+    "neurotoxicity_grade_3_plus": "v",
+}
+
+
+def plot_process_timeline(timeline: pd.DataFrame):
+    """Horizontal bars, one row per product: collect, engineer, lymphodeplete, infuse.
+
+    The manufacturing failure rate of each product is written at the end of its row.
+    """
+    needed = {
+        "product",
+        "step",
+        "start_day",
+        "end_day",
+        "manufacturing_failure",
+        "failure_events",
+        "failure_n",
+    }
+    if (
+        not isinstance(timeline, pd.DataFrame)
+        or timeline.empty
+        or not needed <= set(timeline.columns)
+    ):
+        raise ValueError(
+            f"timeline must be a non-empty table with columns {sorted(needed)}"
+        )
+    products = list(dict.fromkeys(timeline["product"]))
+    fig, ax = new_figure(height_in=3.2)
+    labelled = set()
+    for y, product in enumerate(products):
+        part = timeline[timeline["product"] == product]
+        for _, row in part.iterrows():
+            colour = STEP_COLOURS.get(row["step"], OKABE_ITO["grey"])
+            label = row["step"] if row["step"] not in labelled else None
+            labelled.add(row["step"])
+            ax.barh(
+                y,
+                row["end_day"] - row["start_day"],
+                left=row["start_day"],
+                height=0.5,
+                color=colour,
+                edgecolor="white",
+                label=label,
+            )
+        first = part.iloc[0]
+        ax.text(
+            part["end_day"].max() + 1.0,
+            y,
+            f"{first['manufacturing_failure']:.1%} failed "
+            f"({first['failure_events']}/{first['failure_n']})",
+            va="center",
+            fontsize=SMALL_FONT_PT,
+        )
+    ax.set_yticks(range(len(products)), products)
+    ax.invert_yaxis()
+    ax.set_xlim(0, timeline["end_day"].max() * 1.45)
+    ax.set_xlabel("Days after T-cell collection")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def plot_event_rates(
+    rates: pd.DataFrame,
+    quantities=("crs_any_grade", "crs_grade_3_plus", "crs_severe"),
+    *,
+    with_intervals: bool = True,
+):
+    """Cited rates (in %) per cohort, one marker per quantity, coloured by ``setting``.
+
+    ``rates`` is a slice of ``evidence.crs_rates()``. Filled markers are ``primary``
+    rows, hollow markers ``secondary`` ones. With ``with_intervals``, the columns
+    ``interval_low`` and ``interval_high`` (fractions; NaN where unknown) are drawn as
+    error bars.
+    """
+    needed = ["quantity", "value", "cohort", "setting", "status"]
+    validation.require_columns(
+        "rates",
+        rates,
+        needed + (["interval_low", "interval_high"] if with_intervals else []),
+    )
+    quantities = [
+        validation.require_choice("quantity", q, RATE_LABELS) for q in quantities
+    ]
+    shown = rates[rates["quantity"].isin(quantities)]
+    if shown.empty:
+        raise ValueError(f"no rows for quantities {quantities}")
+    cohorts = list(dict.fromkeys(shown["cohort"]))
+    fig, ax = new_figure(width_in=7.2, height_in=0.45 * len(cohorts) + 2.0)
+    offsets = dict(
+        zip(
+            quantities,
+            np.linspace(-0.2, 0.2, len(quantities)) if len(quantities) > 1 else [0.0],
+            strict=True,
+        )
+    )
+    for _, row in shown.iterrows():
+        y = cohorts.index(row["cohort"]) + offsets[row["quantity"]]
+        colour = SCENARIO_COLOURS.get(row["setting"], OKABE_ITO["black"])
+        if with_intervals and np.isfinite(row["interval_low"]):
+            ax.plot(
+                [100 * row["interval_low"], 100 * row["interval_high"]],
+                [y, y],
+                color=colour,
+                linewidth=1.5,
+                alpha=0.8,
+            )
+        face = colour if row["status"] == "primary" else "white"
+        ax.plot(
+            100 * row["value"],
+            y,
+            _MARKERS[row["quantity"]],
+            color=colour,
+            markerfacecolor=face,
+            markersize=8,
+            markeredgewidth=1.6,
+        )
+    for q in quantities:  # legend: marker shape per quantity, in black
+        ax.plot(
+            [],
+            [],
+            _MARKERS[q],
+            color=OKABE_ITO["black"],
+            markerfacecolor=OKABE_ITO["black"],
+            label=RATE_LABELS[q],
+        )
+    ax.plot(
+        [],
+        [],
+        "o",
+        color=OKABE_ITO["grey"],
+        markerfacecolor="white",
+        label="hollow: secondary source",
+    )
+    for setting in dict.fromkeys(shown["setting"]):  # legend: colour per setting
+        ax.plot(
+            [],
+            [],
+            "-",
+            color=SCENARIO_COLOURS.get(setting, OKABE_ITO["black"]),
+            linewidth=4,
+            label=setting,
+        )
+    ax.set_yticks(range(len(cohorts)), cohorts)
+    ax.invert_yaxis()
+    ax.set_xlim(-2, 100)
+    ax.set_xlabel("Patients affected (%)")
+    ax.grid(axis="y", visible=False)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    return fig

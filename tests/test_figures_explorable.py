@@ -1,0 +1,462 @@
+"""The explorable figures' model grids, their Bokeh rendering and the BokehJS copy step.
+
+The grids are model functions (kinetics, in_vivo, costs): each grid point must equal the
+model function called at that point. The figures must give byte-identical HTML on every
+run (nbval compares it), load BokehJS from the book's own _static folder and never from
+another host, and reject grids they cannot draw.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cart_autoimmunity import costs, cytokines, in_vivo, kinetics
+from cart_autoimmunity.figures import explorable
+from cart_autoimmunity.parameters.costs import CostParameters
+from cart_autoimmunity.parameters.kinetics import KineticsParameters
+
+REPO = Path(__file__).resolve().parents[1]
+SMALL_MEMORY = dict(memory_factors=(0.1, 1.0), tumour_cells=(0.0, 1e11), days=400.0)
+SMALL_SCHEDULE = dict(dose_counts=(1, 3), intervals_days=(7.0, 14.0))
+SMALL_COSTS = {"patients_per_year": (100, 200), "in_vivo_doses": (1, 2)}
+
+
+@pytest.fixture(scope="module")
+def memory():
+    return kinetics.memory_burden_grid(**SMALL_MEMORY)
+
+
+@pytest.fixture(scope="module")
+def schedule():
+    return in_vivo.dose_schedule_grid(**SMALL_SCHEDULE)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 4 grid: kinetics.memory_burden_grid
+# --------------------------------------------------------------------------------------------
+def test_memory_grid_has_one_row_per_point_factor_outermost(memory):
+    grid, courses = memory
+    assert grid[["autoimmune_memory_factor", "tumour_cells"]].values.tolist() == [
+        [0.1, 0.0],
+        [0.1, 1e11],
+        [1.0, 0.0],
+        [1.0, 1e11],
+    ]
+    assert len(courses) == 4 * (400 // 5 + 1)
+    assert grid["is_default"].tolist() == [True, False, False, False]
+
+
+def test_memory_grid_point_is_the_model_run_there(memory):
+    grid, courses = memory
+    params = KineticsParameters().replace(autoimmune_memory_factor=1.0)
+    run = kinetics.simulate("autoimmune", params, days=400.0, tumour_cells=1e11)
+    expected = kinetics.readouts(run, params)
+    row = grid.iloc[3]
+    for name in kinetics.MEMORY_GRID_READOUTS:
+        assert row[name] == expected[name], name
+    sampled = courses[
+        (courses.autoimmune_memory_factor == 1.0) & (courses.tumour_cells == 1e11)
+    ]
+    on_day_100 = sampled.set_index("time_days").loc[100.0, "car_t_per_ul"]
+    assert on_day_100 == run.set_index("time_days").loc[100.0, "car_t_per_ul"]
+
+
+def test_memory_factor_one_with_a_lymphoma_burden_is_the_lymphoma_run(memory):
+    grid, _ = memory
+    lymphoma = kinetics.readouts(kinetics.simulate("lymphoma", days=400.0))
+    row = grid[
+        (grid.autoimmune_memory_factor == 1.0) & (grid.tumour_cells == 1e11)
+    ].iloc[0]
+    assert row["last_day_above_lod"] == lymphoma["last_day_above_lod"]
+    assert row["b_return_day"] == lymphoma["b_return_day"]
+
+
+def test_more_memory_formation_keeps_car_t_longer(memory):
+    grid, _ = memory
+    by = grid.set_index(["tumour_cells", "autoimmune_memory_factor"])[
+        "last_day_above_lod"
+    ]
+    for burden in (0.0, 1e11):
+        assert by.loc[(burden, 1.0)] > 2 * by.loc[(burden, 0.1)]
+
+
+def test_memory_grid_thresholds_are_the_parameters(memory):
+    grid, _ = memory
+    params = KineticsParameters()
+    assert (
+        grid["detection_limit_per_ul"]
+        == params.detection_limit_cells * params.cells_to_per_ul
+    ).all()
+    assert (grid["b_return_fraction"] == params.b_return_fraction).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"memory_factors": (-0.1, 1.0)},
+        {"memory_factors": ()},
+        {"memory_factors": (0.1, 0.1)},
+        {"tumour_cells": (float("nan"),)},
+        {"sample_every_days": 0.3},
+        {"sample_every_days": 0.0},
+        {"days": -5.0},
+        {"params": "defaults"},
+    ],
+)
+def test_memory_grid_rejects_impossible_input(kwargs):
+    args = {
+        **SMALL_MEMORY,
+        "memory_factors": (0.1,),
+        "tumour_cells": (0.0,),
+        "days": 30.0,
+        **kwargs,
+    }
+    with pytest.raises(ValueError):
+        kinetics.memory_burden_grid(**args)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 10 grid: in_vivo.dose_schedule_grid
+# --------------------------------------------------------------------------------------------
+def test_schedule_grid_matches_the_dose_count_sweep():
+    grid, _ = in_vivo.dose_schedule_grid(dose_counts=(1, 2, 3), intervals_days=(7.0,))
+    sweep = in_vivo.dose_count_sweep(3, 7.0)
+    for name in (
+        "last_dose_day",
+        "days_b_below_1pct",
+        "b_nadir_fraction",
+        "b_recovery_day",
+        "recovery_after_last_dose_days",
+    ):
+        assert grid[name].tolist() == sweep[name].tolist(), name
+
+
+def test_schedule_grid_point_is_the_model_run_there(schedule):
+    grid, _ = schedule
+    run = in_vivo.simulate_in_vivo([0.0, 14.0, 28.0])
+    expected = in_vivo.in_vivo_readouts(run)
+    row = grid[(grid.doses == 3) & (grid.interval_days == 14.0)].iloc[0]
+    for name in in_vivo.SCHEDULE_GRID_READOUTS:
+        assert row[name] == expected[name], name
+    assert row["severe_crs_probability"] == cytokines.severe_crs_probability(
+        expected["cytokine_peak"]
+    )
+
+
+def test_a_single_dose_does_not_depend_on_the_interval(schedule):
+    grid, _ = schedule
+    single = grid[grid.doses == 1].drop(columns="interval_days")
+    assert len(single) == 2 and (single.iloc[0] == single.iloc[1]).all()
+
+
+def test_schedule_time_courses_keep_the_cytokine_peak(schedule):
+    """Fine sampling after each dose: the drawn curve reaches the read-out's peak."""
+    grid, courses = schedule
+    for row in grid.itertuples():
+        course = courses[
+            (courses.doses == row.doses) & (courses.interval_days == row.interval_days)
+        ]
+        assert course["cytokine_proxy"].max() == row.cytokine_peak
+        assert course["time_days"].is_monotonic_increasing
+
+
+def test_coarse_sampling_would_miss_the_cytokine_peak():
+    """Control for the test above: without the fine window the peak is not drawn."""
+    grid, courses = in_vivo.dose_schedule_grid(
+        dose_counts=(1,),
+        intervals_days=(7.0,),
+        sample_every_days=1.0,
+        fine_days_after_dose=0.0,
+    )
+    assert courses["cytokine_proxy"].max() < 0.95 * grid["cytokine_peak"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"dose_counts": (0, 1)},
+        {"dose_counts": (1.5,)},
+        {"dose_counts": ()},
+        {"intervals_days": (-7.0,)},
+        {"intervals_days": (7.0, 7.0)},
+        {"sample_every_days": 0.25},
+        {"fine_days_after_dose": -1.0},
+        {"in_vivo_params": "defaults"},
+    ],
+)
+def test_schedule_grid_rejects_impossible_input(kwargs):
+    with pytest.raises(ValueError):
+        in_vivo.dose_schedule_grid(
+            **{"dose_counts": (1,), "intervals_days": (7.0,), **kwargs}
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 8 grid: costs.assumption_grid
+# --------------------------------------------------------------------------------------------
+def test_cost_grid_is_the_cost_model_at_every_point():
+    grid = costs.assumption_grid(SMALL_COSTS)
+    assert grid[["patients_per_year", "in_vivo_doses"]].values.tolist() == [
+        [100, 1],
+        [100, 2],
+        [200, 1],
+        [200, 2],
+    ]
+    for row in grid.itertuples():
+        params = CostParameters(patients_per_year=row.patients_per_year)
+        for modality in costs.MODALITIES:
+            assert getattr(row, f"{modality}_usd") == costs.cost_per_patient(
+                modality, params, row.in_vivo_doses
+            )
+
+
+def test_cost_grid_default_row_is_the_chapter_comparison():
+    grid = costs.assumption_grid()
+    assert len(grid) == np.prod([len(v) for v in costs.ASSUMPTION_GRID.values()])
+    default = grid[grid.is_default]
+    assert len(default) == 1
+    options = costs.compare_modalities(in_vivo_doses=(1,)).set_index("modality")[
+        "cost_usd"
+    ]
+    for modality in costs.MODALITIES:
+        assert default[f"{modality}_usd"].iloc[0] == options[modality]
+
+
+def test_cost_grid_spans_the_labelled_ranges():
+    for name, levels in costs.ASSUMPTION_GRID.items():
+        if name in costs.TORNADO_RANGES:
+            low, high, _ = costs.TORNADO_RANGES[name]
+            assert min(levels) == low and max(levels) == high, name
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"no_such_cost": (1, 2)},
+        {"replace": (1, 2)},
+        {"patients_per_year": ()},
+        {"patients_per_year": (100, 100)},
+        {"manufacturing_failure_fraction": (0.5, 1.0)},
+        {"in_vivo_doses": (0, 1)},
+    ],
+)
+def test_cost_grid_rejects_impossible_input(values):
+    with pytest.raises(ValueError):
+        costs.assumption_grid(values)
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering: figures.explorable
+# --------------------------------------------------------------------------------------------
+def _figures(memory, schedule):
+    return [
+        explorable.memory_persistence(*memory),
+        explorable.cost_assumptions(costs.assumption_grid(SMALL_COSTS)),
+        explorable.in_vivo_schedules(
+            *schedule, start={"doses": 3, "interval_days": 7.0}
+        ),
+    ]
+
+
+def test_html_is_identical_on_every_call(memory, schedule):
+    """Bokeh's ids come from a process-wide counter and uuid4: both are renumbered."""
+    first = [f.html for f in _figures(memory, schedule)]
+    second = [f.html for f in _figures(memory, schedule)]
+    assert first == second
+    for html in first:
+        assert not re.search(r'"p\d{4,}"', html)
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}", html)
+
+
+def test_bokehjs_comes_from_the_books_static_folder(memory, schedule):
+    import bokeh
+
+    expected = [
+        f"../_static/bokeh/{bokeh.__version__}/{name}"
+        for name in explorable.BOKEH_JS_FILES
+    ]
+    for figure in _figures(memory, schedule):
+        sources = json.loads(re.search(r"const sources = (\[.*?\]);", figure.html)[1])
+        assert sources == expected
+        assert "<script src=" not in figure.html, "BokehJS loads only on request"
+        assert (
+            "http://" not in figure.html
+            and "https://" not in figure.html
+            and "cdn." not in figure.html
+        )
+
+
+def test_the_reader_asks_for_the_figure_with_a_real_button(memory, schedule):
+    for figure in _figures(memory, schedule):
+        button = re.search(r'<button type="button"[^>]*>([^<]+)</button>', figure.html)
+        assert button and button[1] == "Show the explorable figure"
+        # Hidden until the loader script runs: without JavaScript only <noscript> shows.
+        assert '<p class="explorable-start" hidden' in figure.html
+        assert re.search(r"about [\d,]+ kB", figure.html)
+        # Bokeh's embedding code runs inside render(), never on page load.
+        assert figure.html.index("function render()") < figure.html.index("Bokeh.safely")
+
+
+def test_the_download_size_shown_is_bokehjs_compressed():
+    import gzip
+
+    from bokeh.util.paths import bokehjs_path
+
+    js = Path(bokehjs_path()) / "js"
+    total = sum(
+        len(gzip.compress((js / f).read_bytes())) for f in explorable.BOKEH_JS_FILES
+    )
+    assert abs(explorable._bokeh_download_kb() * 1000 - total) <= 10_000
+
+
+def test_text_repr_is_short_and_has_no_ids(memory, schedule):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    formatter = InteractiveShell.instance().display_formatter
+    for figure in _figures(memory, schedule):
+        data, _ = formatter.format(figure)
+        assert data["text/html"] == figure.html
+        text = data["text/plain"]
+        assert text.startswith("ExplorableFigure(") and (
+            "model runs" in text or "grid points" in text
+        )
+        assert len(text) < 300 and "0x" not in text and not re.search(r"\d{4}-", text)
+
+
+def test_figures_say_they_show_model_runs_and_label_their_controls(memory, schedule):
+    for figure in _figures(memory, schedule):
+        assert "Model runs, not patient data" in figure.html
+        assert "<noscript>" in figure.html
+        titles = re.findall(r'"title":"([^"]+)","options"', figure.html)
+        assert len(titles) == figure.html.count('"name":"Select"') >= 2
+        assert all(len(t.split()) >= 2 for t in titles), titles
+        assert '"aria-live","polite"' in figure.html
+
+
+def test_the_first_readout_is_the_start_point(memory):
+    grid, _ = memory
+    chosen = explorable.memory_persistence(
+        *memory, start={"autoimmune_memory_factor": 1.0, "tumour_cells": 1e11}
+    )
+    default = explorable.memory_persistence(*memory)
+    start_value = repr(float(grid.iloc[3]["last_day_above_lod"]))
+    default_value = repr(float(grid.iloc[0]["last_day_above_lod"]))
+    # The grid source holds every row's number; the readout and the marker line the start's.
+    assert chosen.html.count(start_value) == default.html.count(start_value) + 2
+    assert default.html.count(default_value) == chosen.html.count(default_value) + 2
+
+
+def test_readouts_format_edge_cases():
+    row = {
+        "autoimmune_memory_factor": 1.0,
+        "tumour_cells": 1e12,
+        "last_day_above_lod": 1000.0,
+        "detectable_at_end": True,
+        "b_return_day": float("nan"),
+        "b_return_fraction": 0.05,
+    }
+    text = explorable.memory_readout(row, 1000.0)
+    assert "still detectable on day" in text and "not back at 5% of normal" in text
+    assert (
+        explorable.format_cells(3e11) == "3 × 10¹¹"
+        and explorable.format_cells(0.0) == "none"
+    )
+    assert explorable.format_thousand_usd(220_526.3) == "USD 221 thousand"
+    assert explorable.format_percent(0.194) == "19%"
+    assert (
+        explorable._js_number(37000.0) == "37000"
+        and explorable._js_number(0.25) == "0.25"
+    )
+
+
+def test_figures_reject_grids_they_cannot_draw(memory, schedule):
+    grid, courses = memory
+    with pytest.raises(ValueError, match="every combination"):
+        explorable.memory_persistence(grid.iloc[:3], courses)
+    with pytest.raises(ValueError, match="repeated"):
+        explorable.memory_persistence(pd.concat([grid, grid.iloc[:1]]), courses)
+    with pytest.raises(ValueError, match="lack"):
+        explorable.memory_persistence(grid, courses[courses.tumour_cells == 0.0])
+    with pytest.raises(ValueError, match="missing"):
+        explorable.memory_persistence(grid.drop(columns="b_return_day"), courses)
+    with pytest.raises(ValueError, match="not a point"):
+        explorable.memory_persistence(
+            grid, courses, start={"autoimmune_memory_factor": 0.5, "tumour_cells": 0.0}
+        )
+    with pytest.raises(ValueError, match="unknown controls"):
+        explorable.in_vivo_schedules(*schedule, start={"dose": 3})
+    with pytest.raises(ValueError):
+        explorable.cost_assumptions(
+            costs.assumption_grid(SMALL_COSTS)[["autologous_usd"]]
+        )
+
+
+def test_module_import_does_not_load_bokeh():
+    """Chapters that import the figures package pay for Bokeh only when they draw with it."""
+    import subprocess
+    import sys
+
+    code = "import sys, cart_autoimmunity.figures.explorable; print('bokeh' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------------------------
+# book/_ext/bokeh_static.py
+# --------------------------------------------------------------------------------------------
+def _extension():
+    spec = importlib.util.spec_from_file_location(
+        "bokeh_static", REPO / "book" / "_ext" / "bokeh_static.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_extension_copies_the_files_the_figures_load(tmp_path):
+    import bokeh
+
+    extension = _extension()
+    assert set(explorable.BOKEH_JS_FILES) <= set(extension.FILES)
+    app = types.SimpleNamespace(
+        outdir=str(tmp_path), builder=types.SimpleNamespace(format="html")
+    )
+    extension.copy_bokeh_static(app, None)
+    target = tmp_path / "_static" / "bokeh" / bokeh.__version__
+    for name in (*explorable.BOKEH_JS_FILES, "LICENSE.txt"):
+        assert (target / name).stat().st_size > 1000, name
+    from bokeh.util.paths import bokehjs_path
+
+    installed = Path(bokehjs_path()) / "js" / "bokeh.min.js"
+    assert (target / "bokeh.min.js").read_bytes() == installed.read_bytes()
+
+
+def test_the_extension_skips_failed_and_non_html_builds(tmp_path):
+    extension = _extension()
+    latex = types.SimpleNamespace(
+        outdir=str(tmp_path), builder=types.SimpleNamespace(format="latex")
+    )
+    extension.copy_bokeh_static(latex, None)
+    html = types.SimpleNamespace(
+        outdir=str(tmp_path), builder=types.SimpleNamespace(format="html")
+    )
+    extension.copy_bokeh_static(html, RuntimeError("build failed"))
+    assert not (tmp_path / "_static").exists()
+
+
+def test_the_extension_is_registered_in_the_book_config():
+    import yaml
+
+    config = yaml.safe_load((REPO / "_config.yml").read_text())
+    assert config["sphinx"]["local_extensions"].get("bokeh_static") == "book/_ext"

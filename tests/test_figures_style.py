@@ -1,0 +1,53 @@
+"""The book's figure style: palette, scenario colours, and legibility on a phone."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from cart_autoimmunity.figures import style  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_palette_is_okabe_ito_and_scenarios_keep_their_colour():
+    assert style.OKABE_ITO["blue"] == "#0072B2"
+    assert set(style.SCENARIO_COLOURS.values()) <= set(style.OKABE_ITO.values())
+    assert style.scenario_colour("autoimmune") == style.OKABE_ITO["blue"]
+    with pytest.raises(ValueError, match="unknown scenario"):
+        style.scenario_colour("martian")
+
+
+def test_new_figure_uses_the_book_style():
+    fig, ax = style.new_figure()
+    assert tuple(fig.get_size_inches()) == style.FIGURE_SIZE_IN
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert matplotlib.rcParams["legend.fontsize"] == style.SMALL_FONT_PT
+
+
+def test_phone_text_size_follows_font_and_width():
+    assert style.phone_text_px(72, style.PHONE_FIGURE_PX / 72) == pytest.approx(72)
+    assert style.phone_text_px(11, 6.4) > style.phone_text_px(11, 7.2)
+    with pytest.raises(ValueError):
+        style.phone_text_px(0, 6.4)
+
+
+def test_the_smallest_book_font_is_legible_on_the_widest_book_figure():
+    assert style.phone_text_px(style.SMALL_FONT_PT, 7.2) >= style.MIN_PHONE_TEXT_PX
+
+
+def test_small_legend_text_is_flagged():
+    fig, ax = style.new_figure()
+    ax.plot([0, 1], [0, 1], label="readable")
+    ax.legend()
+    assert style.illegible_texts(fig) == []
+    ax.text(0.5, 0.5, "tiny note", fontsize=6)
+    assert style.illegible_texts(fig) == ["'tiny note' at 6 pt"]

@@ -1,0 +1,188 @@
+"""What a reader sees (issue #13): little code, tables built for people, no code names.
+
+These read the stored notebooks. Each rule is first shown to bite on a bad example.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from book_standards import (
+    MAX_VISIBLE_CELLS,
+    MAX_VISIBLE_LINES,
+    code_identifiers,
+    raw_table_outputs,
+    reader_tables,
+    visible_code_cells,
+    without_try_it,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+BOOK_NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+ALL_NOTEBOOKS = CHAPTERS + BOOK_NOTEBOOKS
+PAGES = sorted((ROOT / "book").glob("*.md"))
+#: Columns a reader table may have and still fit a 390 px phone screen.
+MAX_TABLE_COLUMNS = 4
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _markdown(nb: dict) -> str:
+    return "\n\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def _code_cell(source: str, tags=(), outputs=()) -> dict:
+    return {
+        "cell_type": "code",
+        "source": source,
+        "metadata": {"tags": list(tags)},
+        "outputs": list(outputs),
+    }
+
+
+# --- the rules bite ----------------------------------------------------------------------
+
+
+def test_code_identifier_rule_flags_names_and_spares_prose():
+    bad = "The `r_max` rate of KineticsParameters, see the docstring of cart_autoimmunity.burden."
+    assert set(code_identifiers(bad)) >= {
+        "`r_max`",
+        "KineticsParameters",
+        "docstring",
+        "cart_autoimmunity",
+    }
+    assert (
+        code_identifiers(
+            "Memory formation is assumed lower {cite:p}`stein2019`; $p_H$ is a rate."
+        )
+        == []
+    )
+    assert (
+        code_identifiers("See {numref}`tbl-erlangen-trials` and {doc}`05_safety`.")
+        == []
+    )
+    assert code_identifiers("the autoimmune_memory_factor is 0.1") == [
+        "autoimmune_memory_factor"
+    ]
+
+
+def test_try_it_is_cut_off():
+    assert "`seed`" not in without_try_it("Prose.\n\n## Try it\n\n- change `seed`\n")
+
+
+def test_visible_cells_and_raw_tables_are_found():
+    nb = {
+        "cells": [
+            _code_cell("x = 1", tags=["hide-input"]),
+            _code_cell("plot()"),
+            _code_cell(
+                "df",
+                outputs=[
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/html": '<table class="dataframe">'},
+                    }
+                ],
+            ),
+            _code_cell(
+                "s",
+                outputs=[
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/plain": "a  1.0\ndtype: float64"},
+                    }
+                ],
+            ),
+        ]
+    }
+    assert len(visible_code_cells(nb)) == 3
+    assert raw_table_outputs(nb) == ["df", "s"]
+
+
+def test_a_table_showing_nan_is_caught():
+    assert re.search(r"\bnan\b", "| a | NaN |", re.I) and not re.search(
+        r"\bnan\b", "malignant nanoparticle", re.I
+    )
+
+
+# --- the chapters ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_a_chapter_shows_little_short_code(path):
+    visible = visible_code_cells(_load(path))
+    assert len(visible) <= MAX_VISIBLE_CELLS, f"{len(visible)} visible code cells"
+    for cell in visible:
+        lines = [line for line in _source(cell).splitlines() if line.strip()]
+        assert len(lines) <= MAX_VISIBLE_LINES, (
+            f"visible cell of {len(lines)} lines: {lines[0]}"
+        )
+        assert "glue" not in _source(cell), (
+            f"glue plumbing in a visible cell: {lines[0]}"
+        )
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_no_raw_data_frame_on_any_page(path):
+    assert raw_table_outputs(_load(path)) == []
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_tables_are_numbered_referenced_and_fit_a_phone(path):
+    nb = _load(path)
+    prose = _markdown(nb)
+    for table in reader_tables(nb):
+        name = re.search(r"^:name: (tbl-[a-z0-9-]+)$", table, re.M)
+        assert name, f"table without a name: {table[:60]}"
+        assert f"`{name.group(1)}`" in prose, (
+            f"{name.group(1)} is never referenced in the prose"
+        )
+        header = next(line for line in table.splitlines() if line.startswith("|"))
+        columns = header.count("|") - 1
+        assert columns <= MAX_TABLE_COLUMNS, f"{name.group(1)} has {columns} columns"
+        assert not re.search(r"\bnan\b", table, re.I), f"{name.group(1)} shows NaN"
+        assert not code_identifiers(table.split("\n", 1)[1]), (
+            f"{name.group(1)}: {code_identifiers(table)}"
+        )
+
+
+#: The model appendix is the book's code reference: it names the module of each model.
+READER_NOTEBOOKS = [p for p in ALL_NOTEBOOKS if p.stem != "model_appendix"]
+
+
+@pytest.mark.parametrize("path", READER_NOTEBOOKS, ids=_ids(READER_NOTEBOOKS))
+def test_no_code_names_in_prose_captions_or_alt_text(path):
+    nb = _load(path)
+    found = code_identifiers(without_try_it(_markdown(nb)))
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("mystnb", {})
+        found += code_identifiers(meta.get("figure", {}).get("caption", ""))
+        found += code_identifiers(meta.get("image", {}).get("alt", ""))
+    assert not found, f"code names a reader would see: {sorted(set(found))}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_ids(PAGES))
+def test_no_code_names_on_prose_pages(path):
+    text = path.read_text()
+    text = re.sub(
+        r"^## (Run|Rebuild|How to run|Build).*?(?=^## |\Z)",
+        " ",
+        text,
+        flags=re.S | re.M,
+    )
+    assert not code_identifiers(text), sorted(set(code_identifiers(text)))
