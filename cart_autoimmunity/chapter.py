@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import numerics
 from .figures.style import illegible_texts, use_book_style
 from .parameters import parameter_rows
 
 #: Significant figures of every glued number and every number in a stored text output.
-SIGNIFICANT_FIGURES = 4
+SIGNIFICANT_FIGURES = numerics.SIGNIFICANT_FIGURES
 
 #: What a reader sees in a table cell with no value.
 MISSING = "–"
@@ -80,12 +81,9 @@ def converged(value, figures: int = SIGNIFICANT_FIGURES):
         return int(value)
     if not isinstance(value, numbers.Real):
         raise ValueError(f"can only glue a plain number, got {type(value).__name__}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"can only glue a finite number, got {number}")
-    if number == 0.0:
-        return 0.0
-    return float(f"{number:.{figures}g}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"can only glue a finite number, got {float(value)}")
+    return numerics.round_significant(value, figures)
 
 
 def glue_numbers(**values) -> None:

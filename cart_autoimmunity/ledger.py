@@ -174,14 +174,18 @@ def _lupus_remission() -> tuple[float, bool]:
 
 def _autoimmune_crs_mild() -> tuple[float, bool]:
     severe = evidence.lookup(
-        "crs_rates", "crs_grade_3_plus", cohort="Muller 2024 (SLE, myositis, SSc)"
+        "crs_rates",
+        "crs_grade_3_plus",
+        cohort="Müller et al. 2024 (SLE, myositis, SSc)",
     )
     return severe, severe == 0.0
 
 
 def _autoimmune_side_effects() -> tuple[float, bool]:
     severe_crs = evidence.lookup(
-        "crs_rates", "crs_grade_3_plus", cohort="Muller 2024 (SLE, myositis, SSc)"
+        "crs_rates",
+        "crs_grade_3_plus",
+        cohort="Müller et al. 2024 (SLE, myositis, SSc)",
     )
     licats_any = evidence.lookup("other_adverse_events", "licats_any")
     licats_severe = evidence.lookup("other_adverse_events", "licats_grade_3")

@@ -92,7 +92,7 @@ def test_bad_input_is_rejected(kwargs, message):
         cohort.simulate_cohort(**{"n_patients": 5, "days": 30.0, **kwargs})
 
 
-# --- Calibration of the spreads to Mackensen 2022 (issue #14) -----------------------
+# --- Calibration of the spreads to Mackensen et al. 2022 (issue #14) -----------------------
 # Mackensen 2022: B cells back after 110 +/- 32 (SD) days in 5 patients.
 MEAN, SD, N_REF = 110.0, 32.0, 5
 # Tolerance: one sampling error of the published numbers for 5 patients (14.3, 11.3 d).

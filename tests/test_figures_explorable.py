@@ -20,6 +20,7 @@ import pytest
 
 from cart_autoimmunity import costs, cytokines, in_vivo, kinetics
 from cart_autoimmunity.figures import explorable
+from cart_autoimmunity.numerics import round_significant
 from cart_autoimmunity.parameters.costs import CostParameters
 from cart_autoimmunity.parameters.kinetics import KineticsParameters
 
@@ -303,7 +304,9 @@ def test_the_reader_asks_for_the_figure_with_a_real_button(memory, schedule):
         assert '<p class="explorable-start" hidden' in figure.html
         assert re.search(r"about [\d,]+ kB", figure.html)
         # Bokeh's embedding code runs inside render(), never on page load.
-        assert figure.html.index("function render()") < figure.html.index("Bokeh.safely")
+        assert figure.html.index("function render()") < figure.html.index(
+            "Bokeh.safely"
+        )
 
 
 def test_the_download_size_shown_is_bokehjs_compressed():
@@ -348,8 +351,9 @@ def test_the_first_readout_is_the_start_point(memory):
         *memory, start={"autoimmune_memory_factor": 1.0, "tumour_cells": 1e11}
     )
     default = explorable.memory_persistence(*memory)
-    start_value = repr(float(grid.iloc[3]["last_day_above_lod"]))
-    default_value = repr(float(grid.iloc[0]["last_day_above_lod"]))
+    # The page keeps converged digits only (4 significant figures).
+    start_value = repr(round_significant(grid.iloc[3]["last_day_above_lod"]))
+    default_value = repr(round_significant(grid.iloc[0]["last_day_above_lod"]))
     # The grid source holds every row's number; the readout and the marker line the start's.
     assert chosen.html.count(start_value) == default.html.count(start_value) + 2
     assert default.html.count(default_value) == chosen.html.count(default_value) + 2
@@ -460,3 +464,10 @@ def test_the_extension_is_registered_in_the_book_config():
 
     config = yaml.safe_load((REPO / "_config.yml").read_text())
     assert config["sphinx"]["local_extensions"].get("bokeh_static") == "book/_ext"
+
+
+def test_the_page_stores_only_converged_digits(memory):
+    from cart_autoimmunity.chapter import over_precise_numbers
+
+    html = explorable.memory_persistence(*memory).html
+    assert over_precise_numbers(html) == []

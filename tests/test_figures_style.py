@@ -41,7 +41,23 @@ def test_phone_text_size_follows_font_and_width():
 
 
 def test_the_smallest_book_font_is_legible_on_the_widest_book_figure():
-    assert style.phone_text_px(style.SMALL_FONT_PT, 7.2) >= style.MIN_PHONE_TEXT_PX
+    widest_saved = style.MAX_FIGURE_WIDTH_IN + 0.2  # tight box padding on both sides
+    assert (
+        style.phone_text_px(style.SMALL_FONT_PT, widest_saved)
+        >= style.MIN_PHONE_TEXT_PX
+    )
+
+
+def test_a_figure_too_wide_for_a_phone_is_refused():
+    with pytest.raises(ValueError, match="phone legibility"):
+        style.new_figure(width_in=7.2)
+
+
+def test_text_drawn_outside_the_axes_widens_the_saved_figure():
+    fig, ax = style.new_figure(width_in=5.0)
+    narrow = style.saved_width_in(fig)
+    ax.text(1.6, 0.5, "a note far to the right", transform=ax.transAxes)
+    assert style.saved_width_in(fig) > narrow + 1.0
 
 
 def test_small_legend_text_is_flagged():

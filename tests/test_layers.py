@@ -21,12 +21,9 @@ LAYERS = {
     "parameters": {"validation", "evidence"},
     "numerics": set(),
     "validation": set(),
-    "figures": {
-        "validation",
-        "figures",
-        "evidence",
-    },  # evidence: reader names of sources
-    "chapter": {"figures", "parameters", "validation"},
+    # figures: evidence only for the names readers know sources by; numerics for rounding.
+    "figures": {"validation", "numerics", "figures", "evidence"},
+    "chapter": {"figures", "parameters", "validation", "numerics"},
 }
 MODELS = (
     "antibodies",

@@ -25,7 +25,7 @@ JULIET = "JULIET (tisa-cel, DLBCL)"
 ZUMA1 = "ZUMA-1 (axi-cel, LBCL)"
 CIBMTR = "CIBMTR real world (tisa-cel, ALL + NHL)"
 MSKCC = "MSKCC 19-28z (adult B-ALL)"
-MULLER = "Muller 2024 (SLE, myositis, SSc)"
+MULLER = "Müller et al. 2024 (SLE, myositis, SSc)"
 FENG = "Feng 2025 (SLE, CD19 + BCMA)"
 HAGEN = "Hagen 2025 (LICATS, autoimmune)"
 WANG2025 = "Wang 2025 allogeneic CD19 (SLE)"
@@ -253,7 +253,7 @@ def crs_rates() -> pd.DataFrame:
             "crs_any_grade",
             0.0,
             "fraction",
-            "Wang 2024 allogeneic CD19 (myositis, SSc)",
+            "Wang et al. 2024, donor CD19 (myositis, SSc)",
             "allogeneic",
             "wang2024",
             "Cell abstract: deep remission 'without cytokine release syndrome or "

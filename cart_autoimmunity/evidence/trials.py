@@ -22,8 +22,8 @@ def erlangen_trials() -> pd.DataFrame:
     (``status="secondary"``).
     """
     mk, mu = "mackensen2022", "muller2024"
-    mk_cohort = "Mackensen 2022, refractory SLE"
-    mu_cohort = "Muller 2024, SLE + myositis + SSc"
+    mk_cohort = "Mackensen et al. 2022, refractory SLE"
+    mu_cohort = "Müller et al. 2024, SLE + myositis + SSc"
     mk_abs = "Nat Med abstract (PubMed mirror, PMID 36109639)"
     mu_abs = "NEJM abstract (PubMed mirror, PMID 38381673)"
     mu_news = "Secondary: Nexus News Group highlight of the NEJM abstract (14 Mar 2024)"
@@ -369,7 +369,7 @@ def car_t_persistence() -> pd.DataFrame:
             "min_detectable_persistence",
             3 * 30.44,
             "days",
-            "Wang 2024 allogeneic CD19 (myositis, SSc)",
+            "Wang et al. 2024, donor CD19 (myositis, SSc)",
             "allogeneic",
             "wang2024",
             "Cell abstract: infused cells 'persisted for over 3 months' (a lower "
@@ -387,7 +387,7 @@ def b_cell_depletion() -> pd.DataFrame:
             "b_cell_reappearance_mean",
             110,
             "days",
-            "Mackensen 2022, refractory SLE",
+            "Mackensen et al. 2022, refractory SLE",
             "autoimmune",
             "mackensen2022",
             "Nat Med abstract: mean 110 +/- 32 (SD) days; low/high are mean -/+ SD",
@@ -399,7 +399,7 @@ def b_cell_depletion() -> pd.DataFrame:
             "b_cell_aplasia_mean",
             112,
             "days",
-            "Muller 2024, SLE + myositis + SSc",
+            "Müller et al. 2024, SLE + myositis + SSc",
             "autoimmune",
             "muller2024",
             "Secondary: public verification notes quoting the abstract, 112 +/- 47 "
@@ -413,7 +413,7 @@ def b_cell_depletion() -> pd.DataFrame:
             "time_to_complete_b_cell_depletion_max",
             14,
             "days",
-            "Wang 2024 allogeneic CD19 (myositis, SSc)",
+            "Wang et al. 2024, donor CD19 (myositis, SSc)",
             "allogeneic",
             "wang2024",
             "Cell abstract: complete B cell depletion 'within 2 weeks' (an upper "

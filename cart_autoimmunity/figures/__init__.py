@@ -2,7 +2,8 @@
 
 Nothing here runs a model: every function takes tables made by the model modules or the
 evidence tables and returns the matplotlib figure (and axes). :mod:`.style` holds the
-colour-blind-safe palette and the figure style shared by the whole book.
+colour-blind-safe palette and the figure style shared by the whole book; :mod:`.explorable`
+draws the interactive (Bokeh) figures from precomputed model grids.
 """
 
 from . import (
@@ -12,6 +13,7 @@ from . import (
     clonal_escape,
     costs,
     erlangen,
+    explorable,
     future,
     kinetics,
     style,
@@ -25,6 +27,7 @@ __all__ = [
     "clonal_escape",
     "costs",
     "erlangen",
+    "explorable",
     "future",
     "kinetics",
     "style",

@@ -65,7 +65,7 @@ def plot_antibody_time_courses(frame: pd.DataFrame, window_days: float | None = 
         ax.set_ylim(-3, 105)
     axes[0].set_ylabel("% of pre-treatment level")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3))
     return fig, axes
 
 

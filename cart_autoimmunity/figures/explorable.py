@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import validation
+from .. import numerics, validation
 from .style import OKABE_ITO, QUANTITY_COLOURS
 
 #: Where the page finds ``_static/bokeh/<version>/`` (relative to a page in notebooks/ or book/).
@@ -62,6 +62,8 @@ _CONTROL_CSS = (
     " select { color: #1a1a1a; background-color: #ffffff; }"
 )
 _READOUT_CSS = ":host { color: #1a1a1a; font-size: 0.95rem; line-height: 1.45; }"
+#: A decimal number with three or more decimals (it may carry unconverged digits).
+_LONG_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{3,}(?:[eE][-+]?\d+)?(?![\w.])")
 _ID = re.compile(
     r'"(p\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"'
 )
@@ -208,12 +210,31 @@ def _check_grid(grid: pd.DataFrame, controls: Sequence[str]) -> None:
         )
 
 
-def _rounded(values, floor: float | None = None) -> list:
-    """Values rounded to 4 significant digits (small pages); ``floor`` keeps log axes finite."""
+#: Significant figures of drawn curves: a pixel on the plot is coarser, and thousands of
+#: curve points at 4 figures would put some of them on a rounding edge that numerical
+#: noise (another processor, tighter tolerances) tips over.
+CURVE_FIGURES = 3
+
+
+def _rounded(values, floor: float | None = None, step: float | None = None) -> list:
+    """Curve values for the page, at :data:`CURVE_FIGURES` significant figures.
+
+    ``floor`` keeps log axes finite (values below it are drawn at it); ``step`` rounds
+    values on a linear axis to multiples of it first, so that values near zero, which carry
+    only solver noise, are drawn as zero.
+    """
     array = np.asarray(values, dtype=float)
     if floor is not None:
         array = np.maximum(array, floor)
-    return [float(f"{v:.4g}") for v in array]
+    if step is not None:
+        array = np.round(array / step) * step
+    return [numerics.round_significant(v, CURVE_FIGURES) for v in array]
+
+
+def _linear_step(curves) -> float:
+    """A rounding step for curves on one linear axis: a thousandth of their maximum's decade."""
+    top = max((float(np.max(np.abs(c))) for c in curves), default=0.0)
+    return 10.0 ** (np.floor(np.log10(top)) - 3) if top > 0 else 1.0
 
 
 def _controls(name: str, grid: pd.DataFrame, controls: Sequence[tuple], row: int):
@@ -302,6 +323,18 @@ def _reference(plot, value: float, text: str, x: float) -> None:
     )
 
 
+def _legend_below(plot, label: str, renderer) -> None:
+    """A one-entry legend under the plot, where it cannot cover data on a phone."""
+    from bokeh.models import Legend
+
+    legend = Legend(
+        items=[(label, [renderer])], location="center", orientation="horizontal"
+    )
+    legend.label_text_font_size = "11px"
+    legend.border_line_color = None
+    plot.add_layout(legend, "below")
+
+
 def _embed(name: str, title: str, layout, summary: str) -> ExplorableFigure:
     """The page's HTML: a button that loads BokehJS from the book's own _static and then
     draws the layout (ids renumbered, so the HTML is the same on every run)."""
@@ -338,6 +371,11 @@ def _embed(name: str, title: str, layout, summary: str) -> ExplorableFigure:
         f"{_bokeh_download_kb():,} kB)</span></p>"
         f"{div}<script>{loader}</script></div>"
     )
+    # Only converged digits: nbval compares this HTML, and the data behind it comes from ODE
+    # solves whose last digits differ between processors.
+    page = _LONG_FLOAT.sub(
+        lambda m: repr(numerics.round_significant(float(m.group()))), page
+    )
     return ExplorableFigure(name, title, page, summary)
 
 
@@ -347,7 +385,10 @@ def _bokeh_download_kb() -> int:
     from bokeh.util.paths import bokehjs_path
 
     js = Path(bokehjs_path()) / "js"
-    total = sum(len(gzip.compress((js / f).read_bytes(), compresslevel=6, mtime=0)) for f in BOKEH_JS_FILES)
+    total = sum(
+        len(gzip.compress((js / f).read_bytes(), compresslevel=6, mtime=0))
+        for f in BOKEH_JS_FILES
+    )
     return int(round(total / 10_000.0) * 10)
 
 
@@ -692,7 +733,7 @@ def cost_assumptions(
     )
     if "is_default" in grid.columns and grid["is_default"].any():
         base = bars(int(np.flatnonzero(grid["is_default"].to_numpy())[0]))
-        plot.scatter(
+        marks = plot.scatter(
             x="cost",
             y="option",
             source=ColumnDataSource(base),
@@ -701,10 +742,8 @@ def cost_assumptions(
             angle=math.pi / 2,
             line_width=2,
             color="#1a1a1a",
-            legend_label="with the default assumptions",
         )
-        plot.legend.location = "bottom_right"
-        plot.legend.label_text_font_size = "11px"
+        _legend_below(plot, "with the default assumptions", marks)
     plot.ygrid.grid_line_color = None
     readout = _readout(name, cost_readout(grid.loc[row]))
     callback = CustomJS(
@@ -814,12 +853,15 @@ def in_vivo_schedules(
     if missing:
         raise ValueError(f"time_courses lack the grid points {missing[:3]}")
     b_floor = 1e-4
-    times = [_rounded(courses[k]["time_days"]) for k in points]
+    times = [  # the solver's output days: exact, not noisy
+        [numerics.round_significant(t) for t in courses[k]["time_days"]] for k in points
+    ]
     b_pct = [
         _rounded(100 * courses[k]["b_cells_fraction_of_normal"], 100 * b_floor)
         for k in points
     ]
-    cytokine = [_rounded(courses[k]["cytokine_proxy"]) for k in points]
+    step = _linear_step(courses[k]["cytokine_proxy"].to_numpy() for k in points)
+    cytokine = [_rounded(courses[k]["cytokine_proxy"], step=step) for k in points]
     dose_days = [
         [float(r["interval_days"]) * j for j in range(int(r["doses"]))]
         for r in grid.to_dict("records")
@@ -868,17 +910,15 @@ def in_vivo_schedules(
     b_plot.line(
         "t", "b", source=shown, line_width=2.5, color=QUANTITY_COLOURS["b_cells"]
     )
-    b_plot.scatter(
+    marks = b_plot.scatter(
         "day",
         "y",
         source=doses_shown,
         marker="inverted_triangle",
         size=9,
         color=OKABE_ITO["reddish_purple"],
-        legend_label="dose",
     )
-    b_plot.legend.location = "top_right"
-    b_plot.legend.label_text_font_size = "11px"
+    _legend_below(b_plot, "dose days", marks)
     _reference(
         b_plot,
         100 * float(grid["b_depleted_fraction"].iloc[0]),

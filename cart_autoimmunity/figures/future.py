@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import validation
-from .style import SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
+from .style import MAX_FIGURE_WIDTH_IN, SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
 
 #: Line styles for increasing rejection hazards (the first, no rejection, is solid).
 _DASHES = ("-", "--", "-.", ":", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1)))
@@ -48,7 +48,7 @@ def plot_rejection_time_courses(runs: dict, *, detection_limit_per_ul: float):
     validation.require_positive("detection_limit_per_ul", detection_limit_per_ul)
     if not runs:
         raise ValueError("runs must contain at least one rejection hazard")
-    fig, (left, right) = new_figure(ncols=2, width_in=7.2)
+    fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
     for i, (value, frame) in enumerate(sorted(runs.items())):
         style = _rejection_style(i, value)
         left.plot(
@@ -107,7 +107,7 @@ def plot_rejection_sweep(sweep: pd.DataFrame):
             f"sweep must be a non-empty table with columns {sorted(needed)}"
         )
     x = sweep["rejection_max_per_day"]
-    fig, (left, right) = new_figure(ncols=2, width_in=7.2)
+    fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
     left.plot(
         x,
         sweep["last_day_above_lod"],

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import validation
 from .style import (
+    MAX_FIGURE_WIDTH_IN,
     OKABE_ITO,
     QUANTITY_COLOURS,
     SCENARIO_COLOURS,
@@ -90,7 +91,8 @@ def plot_time_courses(
     if not 1 <= len(quantities) <= 2:
         raise ValueError("plot at most two quantities side by side")
     fig, axes = new_figure(
-        ncols=len(quantities), width_in=6.4 if len(quantities) == 1 else 7.2
+        ncols=len(quantities),
+        width_in=6.4 if len(quantities) == 1 else MAX_FIGURE_WIDTH_IN,
     )
     axes = np.atleast_1d(axes)
     for ax, quantity in zip(axes, quantities, strict=True):
@@ -234,7 +236,7 @@ def plot_in_vivo(results: dict, *, b_threshold: float = 0.01):
         OKABE_ITO[k]
         for k in ("reddish_purple", "blue", "orange", "bluish_green", "vermillion")
     ]
-    fig, (left, right) = new_figure(ncols=2, width_in=7.2)
+    fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
     for (label, frame), colour in zip(results.items(), palette, strict=False):
         left.plot(
             frame["time_days"],

@@ -13,11 +13,19 @@ output).
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
 from .. import validation
-from .style import OKABE_ITO, SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
+from .style import (
+    MAX_FIGURE_WIDTH_IN,
+    OKABE_ITO,
+    SCENARIO_COLOURS,
+    SMALL_FONT_PT,
+    new_figure,
+)
 
 #: Colours of the steps of the autologous process.
 STEP_COLOURS = {
@@ -129,7 +137,9 @@ def plot_event_rates(
     if shown.empty:
         raise ValueError(f"no rows for quantities {quantities}")
     cohorts = list(dict.fromkeys(shown["cohort"]))
-    fig, ax = new_figure(width_in=7.2, height_in=0.45 * len(cohorts) + 2.0)
+    fig, ax = new_figure(
+        width_in=MAX_FIGURE_WIDTH_IN, height_in=0.45 * len(cohorts) + 2.0
+    )
     offsets = dict(
         zip(
             quantities,
@@ -184,7 +194,8 @@ def plot_event_rates(
             linewidth=4,
             label=setting,
         )
-    ax.set_yticks(range(len(cohorts)), cohorts)
+    # Long cohort names wrap, so that the figure keeps its width on a phone.
+    ax.set_yticks(range(len(cohorts)), [textwrap.fill(c, 22) for c in cohorts])
     ax.invert_yaxis()
     ax.set_xlim(-2, 100)
     ax.set_xlabel("Patients affected (%)")

@@ -1,0 +1,294 @@
+"""The explorable figures in the built book: they load, respond to the keyboard and to
+choices, stay accessible, and show what the Python model returns.
+
+Run with the rest of the browser suite (`make browser`, after `make book`; BOOK_HTML points
+at another build). Each chapter's figure is found by the ids that
+``cart_autoimmunity.figures.explorable`` gives its controls and its read-out; each check of
+a number computes it afresh with the model package, so the page and the model cannot drift
+apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import bokeh
+import pytest
+from browser_checks import DESKTOP, install_offline_guard
+
+from cart_autoimmunity import costs, cytokines, in_vivo, kinetics
+from cart_autoimmunity.figures import explorable
+from cart_autoimmunity.parameters.costs import CostParameters
+from cart_autoimmunity.parameters.kinetics import KineticsParameters
+
+pytestmark = pytest.mark.browser
+
+#: page, figure name, its controls (grid column: visible label).
+FIGURES = {
+    "notebooks/04_erlangen.html": (
+        "memory",
+        {
+            "autoimmune_memory_factor": "Memory formation (× the cancer rate)",
+            "tumour_cells": "Tumour cells (extra CD19 targets)",
+        },
+    ),
+    "notebooks/08_cost.html": (
+        "cost",
+        {
+            "patients_per_year": "Patients a year, autologous facility",
+            "doses_per_batch": "Doses per allogeneic batch",
+            "in_vivo_dose_usd": "Cost of one in vivo dose",
+            "in_vivo_doses": "In vivo doses per patient",
+        },
+    ),
+    "notebooks/10_future.html": (
+        "schedule",
+        {
+            "doses": "Number of in vivo doses",
+            "interval_days": "Days between doses",
+        },
+    ),
+}
+per_figure = pytest.mark.parametrize("path", list(FIGURES))
+
+
+@pytest.fixture()
+def open_page(browser, site):
+    """open_page(path) -> a desktop page, offline guard on, with the explorable figure shown
+    (``load=False``: not yet); ``open_page.requests`` lists the URLs it fetched."""
+    contexts, problems, requests = [], [], []
+
+    def open_(path: str, *, load: bool = True):
+        context = browser.new_context(viewport=DESKTOP)
+        blocked: list[str] = []
+        install_offline_guard(context, blocked)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+        page.on(
+            "console",
+            lambda msg: problems.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("requestfinished", lambda request: requests.append(request.url))
+        page.goto(site.url + path)
+        page.wait_for_load_state("load")
+        contexts.append((context, blocked))
+        if load:
+            show(page, FIGURES[path][0])
+        return page
+
+    open_.problems, open_.requests = problems, requests
+    yield open_
+    for context, blocked in contexts:
+        context.close()
+        assert blocked == [], blocked
+    assert problems == [], problems
+
+
+def show(page, name: str) -> None:
+    """Press the figure's button with the keyboard, as a reader without a mouse would."""
+    box = page.locator(f"#explorable-{name}")
+    box.get_by_role("button", name="Show the explorable figure").focus()
+    page.keyboard.press("Enter")
+    page.locator(f"#{name}-readout p").wait_for(timeout=15_000)
+
+
+def _readout(page, name: str) -> str:
+    return page.locator(f"#{name}-readout p").inner_text()
+
+
+def _values(page, name: str) -> list[tuple[float, str]]:
+    """The numbers of the read-out: (exact value, as shown)."""
+    spans = page.locator(f"#{name}-readout .explorable-value")
+    return [
+        (float(spans.nth(k).get_attribute("data-value")), spans.nth(k).inner_text())
+        for k in range(spans.count())
+    ]
+
+
+def _figure_image(page, name: str) -> bytes:
+    return page.locator(f"#explorable-{name}").screenshot()
+
+
+def _wait_for_change(page, name: str, before: str) -> str:
+    """The read-out once it differs from ``before`` (Bokeh's views sit in nested shadow roots,
+    which Playwright's locators pierce and document.querySelector does not)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(f"#{name}-readout p")).not_to_have_text(before, timeout=5_000)
+    return _readout(page, name)
+
+
+@per_figure
+def test_bokehjs_loads_from_the_book_only_when_asked(open_page, path):
+    """The plotting library is heavier than the rest of a chapter page: readers opt in."""
+    name = FIGURES[path][0]
+    page = open_page(path, load=False)
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in open_page.requests if "/_static/bokeh/" in url]
+    show(page, name)
+    loaded = sorted(
+        url.split("/_static/", 1)[1]
+        for url in open_page.requests
+        if "/_static/bokeh/" in url
+    )
+    version = bokeh.__version__
+    assert loaded == sorted(f"bokeh/{version}/{f}" for f in explorable.BOKEH_JS_FILES)
+    assert page.locator(f"#explorable-{name} .explorable-start").is_hidden()
+    assert page.evaluate("() => document.activeElement.id") == f"explorable-{name}"
+
+
+@per_figure
+def test_the_figure_says_it_shows_model_runs(open_page, path):
+    page = open_page(path)
+    name = FIGURES[path][0]
+    box = page.locator(f"#explorable-{name}")
+    assert "Model runs, not patient data" in box.inner_text()
+    assert "model" in _readout(page, name).lower()
+
+
+@per_figure
+def test_every_control_has_a_label_and_responds_to_the_keyboard(open_page, path):
+    page = open_page(path)
+    name, controls = FIGURES[path]
+    for column, label in controls.items():
+        select = page.get_by_label(label, exact=True)
+        assert select.count() == 1, f"no control labelled {label!r}"
+        assert select.evaluate("el => el.tagName") == "SELECT"
+        before_text, before_image = _readout(page, name), _figure_image(page, name)
+        select.focus()
+        at_end = select.evaluate("el => el.selectedIndex === el.options.length - 1")
+        page.keyboard.press("ArrowUp" if at_end else "ArrowDown")
+        after_text = _wait_for_change(page, name, before_text)
+        assert after_text != before_text, column
+        if column != "interval_days":  # a single dose looks the same at every interval
+            assert _figure_image(page, name) != before_image, (
+                f"{column}: the plot did not change"
+            )
+        page.keyboard.press("ArrowDown" if at_end else "ArrowUp")
+        assert _wait_for_change(page, name, after_text) == before_text, (
+            f"{column}: not reversible"
+        )
+
+
+@per_figure
+def test_no_serious_accessibility_violations_after_a_change(open_page, axe, path):
+    page = open_page(path)
+    name, controls = FIGURES[path]
+    label = next(iter(controls.values()))
+    before = _readout(page, name)
+    select = page.get_by_label(label, exact=True)
+    last = select.evaluate("el => el.options.length - 1")
+    select.select_option(
+        index=0 if select.evaluate("el => el.selectedIndex") == last else last
+    )
+    _wait_for_change(page, name, before)
+    # axe re-fetches stylesheets itself (a 404 no reader gets: see browser_checks.visit), so
+    # what it does is not counted as the page's own console errors.
+    seen = list(open_page.problems)
+    violations = axe.run(page).response["violations"]
+    open_page.problems[:] = seen
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+
+
+def _choose(page, name: str, controls: dict, choices: dict) -> None:
+    """Set each control to the option with the given visible text, as a reader would."""
+    for column, text in choices.items():
+        before = _readout(page, name)
+        select = page.get_by_label(controls[column], exact=True)
+        if select.evaluate("(el, t) => el.options[el.selectedIndex].text === t", text):
+            continue
+        select.select_option(label=text)
+        _wait_for_change(page, name, before)
+
+
+def _assert_shown(
+    values: list[tuple[float, str]], expected: list[tuple[float, str]]
+) -> None:
+    assert len(values) == len(expected)
+    for (value, shown), (model, model_shown) in zip(values, expected, strict=True):
+        # The page stores converged digits only (4 significant figures).
+        assert value == pytest.approx(model, rel=5e-4)
+        assert shown == model_shown
+
+
+def test_chapter_4_shows_the_model_run_at_a_grid_point(open_page):
+    path = "notebooks/04_erlangen.html"
+    page = open_page(path)
+    name, controls = FIGURES[path]
+    _choose(
+        page,
+        name,
+        controls,
+        {
+            "autoimmune_memory_factor": "0.5",
+            "tumour_cells": explorable.format_cells(1e11),
+        },
+    )
+    params = KineticsParameters().replace(autoimmune_memory_factor=0.5)
+    out = kinetics.readouts(
+        kinetics.simulate("autoimmune", params, days=1000.0, tumour_cells=1e11), params
+    )
+    assert not out["detectable_at_end"]
+    _assert_shown(
+        _values(page, name),
+        [
+            (0.5, "0.5"),
+            (
+                out["last_day_above_lod"],
+                explorable.format_number(out["last_day_above_lod"]),
+            ),
+            (out["b_return_day"], explorable.format_number(out["b_return_day"])),
+        ],
+    )
+
+
+def test_chapter_8_shows_the_cost_model_at_a_grid_point(open_page):
+    path = "notebooks/08_cost.html"
+    page = open_page(path)
+    name, controls = FIGURES[path]
+    _choose(
+        page,
+        name,
+        controls,
+        {
+            "patients_per_year": "700",
+            "doses_per_batch": "350",
+            "in_vivo_dose_usd": "USD 15,000",
+            "in_vivo_doses": "4",
+        },
+    )
+    params = CostParameters().replace(
+        patients_per_year=700, doses_per_batch=350, in_vivo_dose_usd=15_000
+    )
+    model = [costs.cost_per_patient(m, params, 4) for m in costs.MODALITIES]
+    _assert_shown(
+        _values(page, name), [(v, explorable.format_thousand_usd(v)) for v in model]
+    )
+
+
+def test_chapter_10_shows_the_model_run_at_a_grid_point(open_page):
+    path = "notebooks/10_future.html"
+    page = open_page(path)
+    name, controls = FIGURES[path]
+    _choose(page, name, controls, {"doses": "4", "interval_days": "14"})
+    out = in_vivo.in_vivo_readouts(in_vivo.simulate_in_vivo([0.0, 14.0, 28.0, 42.0]))
+    risk = cytokines.severe_crs_probability(out["cytokine_peak"])
+    _assert_shown(
+        _values(page, name),
+        [
+            (14.0, "14"),
+            (
+                out["days_b_below_1pct"],
+                explorable.format_number(out["days_b_below_1pct"]),
+            ),
+            (out["b_recovery_day"], explorable.format_number(out["b_recovery_day"])),
+            (out["cytokine_peak"], explorable.format_number(out["cytokine_peak"])),
+            (risk, explorable.format_percent(risk)),
+        ],
+    )
+
+
+def test_a_wrong_model_value_would_be_caught():
+    """Control for the three tests above: a changed model number fails the comparison."""
+    with pytest.raises(AssertionError):
+        _assert_shown([(96.006, "96")], [(97.5, "98")])
+    with pytest.raises(AssertionError):
+        _assert_shown([(96.006, "96")], [(96.006, "97")])
