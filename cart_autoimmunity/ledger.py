@@ -217,6 +217,20 @@ def _cells_vanish() -> tuple[float, bool]:
     return last_day, last_day < 180
 
 
+def _why_cells_vanish() -> tuple[float, bool]:
+    """Target burden alone (memory formation as in cancer) keeps CAR T for over a year."""
+    burden_only = kinetics.readouts(
+        kinetics.simulate("autoimmune", days=1000, burden_only=True)
+    )["last_day_above_lod"]
+    return burden_only, burden_only > 365 and _cells_vanish()[1]
+
+
+def _management_not_resolution() -> tuple[float, bool]:
+    """Only a minority even of lupus patients is refractory to standard treatment."""
+    share = evidence.lookup("prevalence", "severe_refractory_sle_fraction")
+    return share, share < 0.5
+
+
 def _cells_persist() -> tuple[float, bool]:
     last_day = _kinetic_readouts("leukaemia")["last_day_above_lod"]
     return last_day, last_day > 365
@@ -309,10 +323,29 @@ CLAIMS: list[Claim] = [
         "fraction of the population",
         (
             "cited prevalence between 0.08 and 0.12 (19 diseases in one UK cohort; "
-            "the overall share is reported in summaries of the study)"
+            "the overall share is reported in summaries of the study); it counts "
+            "diagnoses, not treatment, and CAR T candidates are a small minority"
         ),
         ("conrad2023",),
         _prevalence,
+    ),
+    Claim(
+        "management-not-resolution",
+        (
+            "Autoimmune disease is managed by lifelong immunosuppression, which "
+            "controls it without resolving it."
+        ),
+        "notebooks/01_burden",
+        "oversimplified",
+        "fraction of lupus patients with severe refractory disease",
+        (
+            "true of the refractory, B-cell-driven diseases treated with CAR T cells, "
+            "but many common autoimmune diseases are managed with hormone "
+            "replacement, insulin, diet or vitamin B12, and even in lupus only a "
+            "minority (cited: below 0.5) is refractory to standard treatment"
+        ),
+        ("conrad2023", "muller2024", "kandanerathnayake2025"),
+        _management_not_resolution,
     ),
     Claim(
         "tolerance-escape",
@@ -422,10 +455,30 @@ CLAIMS: list[Claim] = [
         (
             "model: last day with CAR T cells above the detection limit is before "
             "day 180; this needs the named assumption of lower memory formation "
-            "(with target burden alone they persist for more than a year)"
+            "(with target burden alone they persist for more than a year); in the "
+            "virtual cohort, whose spreads are fitted to the published B-cell return, "
+            "a few per cent are still detectable at one year"
         ),
         ("mackensen2022", "stein2019"),
         _cells_vanish,
+    ),
+    Claim(
+        "why-cells-vanish",
+        (
+            "The cells vanish in autoimmune disease because there is little target "
+            "to sustain them."
+        ),
+        "notebooks/04_erlangen",
+        "plausible, not yet measured",
+        "days (last day above the detection limit, target burden as the only difference)",
+        (
+            "model: with target burden as the only difference from cancer, CAR T "
+            "cells stay detectable for more than a year; 'months' needs the assumed "
+            "lower memory formation or clearance of the CAR by the host; neither is "
+            "measured in autoimmune patients"
+        ),
+        ("mackensen2022", "stein2019", "muller2025"),
+        _why_cells_vanish,
     ),
     Claim(
         "cells-persist-in-cancer",
@@ -449,8 +502,8 @@ CLAIMS: list[Claim] = [
         (
             "cited: B cells returned after a mean of 110 +/- 32 days; the model, "
             "whose kill rate and marrow maturation time were calibrated to that "
-            "report, returns them within the range (a consistency check, not an "
-            "independent test)"
+            "report and whose cohort spreads were fitted to it, returns them within "
+            "the range (a consistency check by construction, not an independent test)"
         ),
         ("mackensen2022",),
         _b_cells_return,
@@ -534,7 +587,9 @@ CLAIMS: list[Claim] = [
         "vaccine titre at one year, fraction of baseline (CD19 targeting)",
         (
             "model: CD19 targeting keeps the vaccine titre at or above 0.8 of "
-            "baseline at one year while autoantibody falls to 0.5 or less by day 90"
+            "baseline at one year while autoantibody falls to 0.5 or less by day 90; "
+            "this rests on many (not all) long-lived plasma cells lacking CD19, and "
+            "marrow plasma cells persisted at least 25 months in 8 patients"
         ),
         ("hill2019", "mei2015", "bhoj2016", "amanna2007"),
         _protective_antibodies_kept,
