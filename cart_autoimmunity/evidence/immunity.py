@@ -94,7 +94,8 @@ def antibody_longevity() -> pd.DataFrame:
             hill,
             "lymphoma",
             "hill2019",
-            hill_abs + ": viral infections beyond day 90 were low (0.91 infections per person-year)",
+            hill_abs
+            + ": viral infections beyond day 90 were low (0.91 infections per person-year)",
             n=39,
         ),
         row(
