@@ -8,7 +8,9 @@ years are not numbers in this sense.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 #: Roles that make a sentence's numbers accountable.
 ACCOUNTABLE_ROLE = re.compile(
@@ -184,3 +186,24 @@ def reader_tables(nb: dict) -> list[str]:
             if markdown.startswith(":::{table}"):
                 tables.append(markdown)
     return tables
+
+
+# --- reading stored notebooks --------------------------------------------------------------
+
+
+def load_notebook(path: Path) -> dict:
+    """A stored notebook as JSON (nbformat 4)."""
+    return json.loads(path.read_text())
+
+
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def notebook_markdown(nb: dict) -> str:
+    """All markdown cells of a notebook, in order."""
+    return "\n\n".join(
+        cell_source(c) for c in nb["cells"] if c["cell_type"] == "markdown"
+    )

@@ -5,13 +5,19 @@ These read the stored notebooks; nbval (``make notebooks``) re-runs them and com
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
-from book_standards import number_violations, prose_units, unaccounted_numbers
+from book_standards import (
+    cell_source,
+    load_notebook,
+    notebook_markdown,
+    number_violations,
+    prose_units,
+    unaccounted_numbers,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -35,18 +41,7 @@ VERDICTS = (
     "supported",
 )
 
-
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text())
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
-def _markdown(nb: dict) -> str:
-    return "\n\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+_load, _source, _markdown = load_notebook, cell_source, notebook_markdown
 
 
 def _code_cells(nb: dict) -> list[dict]:

@@ -151,3 +151,11 @@ def test_tenfold_tighter_tolerances_keep_four_figures(monkeypatch, readouts):
     monkeypatch.setenv(SCALE, "0.1")
     tight = readouts()
     assert tight == default
+
+
+def test_round_significant_keeps_the_converged_digits():
+    assert numerics.round_significant(95.39015929) == 95.39
+    assert numerics.round_significant(0.0099075123, 3) == 0.00991
+    assert numerics.round_significant(0.0) == 0.0
+    with pytest.raises(ValueError, match="finite"):
+        numerics.round_significant(float("inf"))

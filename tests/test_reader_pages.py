@@ -5,7 +5,6 @@ These read the stored notebooks. Each rule is first shown to bite on a bad examp
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -13,7 +12,10 @@ import pytest
 from book_standards import (
     MAX_VISIBLE_CELLS,
     MAX_VISIBLE_LINES,
+    cell_source,
     code_identifiers,
+    load_notebook,
+    notebook_markdown,
     raw_table_outputs,
     reader_tables,
     visible_code_cells,
@@ -28,18 +30,7 @@ PAGES = sorted((ROOT / "book").glob("*.md"))
 #: Columns a reader table may have and still fit a 390 px phone screen.
 MAX_TABLE_COLUMNS = 4
 
-
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text())
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
-def _markdown(nb: dict) -> str:
-    return "\n\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+_load, _source, _markdown = load_notebook, cell_source, notebook_markdown
 
 
 def _ids(paths):

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import validation
 from .style import OKABE_ITO, SCENARIO_COLOURS, new_figure
 
 LIFELONG = "lifelong immunosuppression"
 _CURVE_COLUMNS = ("age_years", "strategy", "relapse_rate_per_year", "treatment_years")
-
-
-def _require_columns(frame, columns, what: str) -> None:
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError(f"{what} must be a non-empty pandas DataFrame")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} has no columns {missing}")
 
 
 def plot_diagnoses_by_sex(prevalence: pd.DataFrame):
@@ -26,7 +19,7 @@ def plot_diagnoses_by_sex(prevalence: pd.DataFrame):
     Uses the ``female_fraction_of_diagnosed`` row of the prevalence evidence table; the
     men's share is its complement.
     """
-    _require_columns(prevalence, ("quantity", "value"), "prevalence")
+    validation.require_columns("prevalence", prevalence, ("quantity", "value"))
     rows = prevalence.set_index("quantity")["value"]
     if "female_fraction_of_diagnosed" not in rows.index:
         raise ValueError("prevalence has no 'female_fraction_of_diagnosed' row")
@@ -56,7 +49,7 @@ def plot_cumulative_treatment(curves: dict[str, pd.DataFrame]):
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves must be a non-empty dict of label -> table")
     for label, df in curves.items():
-        _require_columns(df, _CURVE_COLUMNS, f"curve {label!r}")
+        validation.require_columns(f"curve {label!r}", df, _CURVE_COLUMNS)
     fig, ax = new_figure(height_in=4.4)
     lifelong_drawn = False
     for label, df in curves.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import validation
 from .style import SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
 
 CLONE_COLOURS = {
@@ -19,14 +20,6 @@ GROUP_COLOURS = {
     "SLE": SCENARIO_COLOURS["autoimmune"],
 }
 DAYS_PER_YEAR = 365.25
-
-
-def _require_columns(frame, columns, what: str) -> None:
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError(f"{what} must be a non-empty pandas DataFrame")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} has no columns {missing}")
 
 
 def _require_clones(frame: pd.DataFrame, what: str) -> None:
@@ -47,7 +40,7 @@ def plot_tolerance_funnel(funnels: dict[str, pd.DataFrame]):
     for group, table in funnels.items():
         if group not in GROUP_COLOURS:
             raise ValueError(f"unknown group {group!r}; choose 'healthy' or 'SLE'")
-        _require_columns(table, ("low", "high"), f"funnel {group!r}")
+        validation.require_columns(f"funnel {group!r}", table, ("low", "high"))
         if ((table[["low", "high"]] < 0) | (table[["low", "high"]] > 1)).any().any():
             raise ValueError(f"funnel {group!r}: fractions must lie in [0, 1]")
         if (table["low"] > table["high"]).any():
@@ -92,10 +85,10 @@ def plot_clone_trajectories(frames: list[pd.DataFrame], max_cells: float = 1e12)
     if not max_cells > 0:
         raise ValueError(f"max_cells must be > 0, got {max_cells}")
     for frame in frames:
-        _require_columns(
+        validation.require_columns(
+            "trajectory",
             frame,
             ("time_days", "replicate", "cells", "clone", "survived"),
-            "trajectory",
         )
         _require_clones(frame, "trajectory")
     fig, ax = new_figure(height_in=4.4)
@@ -126,7 +119,7 @@ def plot_time_to_size(passage: pd.DataFrame, size: float):
     ``passage`` holds ``clone``, ``years`` and ``theory_days``; the branching-process
     estimate is drawn as a dashed line per clone. The legend sits below the axes.
     """
-    _require_columns(passage, ("clone", "years", "theory_days"), "passage")
+    validation.require_columns("passage", passage, ("clone", "years", "theory_days"))
     _require_clones(passage, "passage")
     if not size > 1:
         raise ValueError(f"size must be > 1 cell, got {size}")
