@@ -823,9 +823,7 @@ def memory_burden_grid(
             )
         )
     grid = pd.DataFrame(rows)
-    grid["detection_limit_per_ul"] = (
-        params.detection_limit_cells * params.cells_to_per_ul
-    )
+    grid["detection_limit_per_ul"] = params.detection_limit_per_ul
     grid["b_return_fraction"] = params.b_return_fraction
     grid["is_default"] = (
         grid["autoimmune_memory_factor"] == params.autoimmune_memory_factor
