@@ -74,6 +74,27 @@ def _draw_points(ax, points: pd.DataFrame, y, spread: float = 1.5) -> None:
         )
 
 
+def _draw_cohort_band(ax, band, days, floor, *, band_label, median_label) -> None:
+    """The autoimmune cohort's band and median up to ``days``, kept above ``floor`` (log axes)."""
+    band = band[band.index <= days]
+    ax.fill_between(
+        band.index,
+        np.maximum(band["low"], floor),
+        np.maximum(band["high"], floor),
+        color=AUTOIMMUNE,
+        alpha=0.25,
+        linewidth=0,
+        label=band_label,
+    )
+    ax.plot(
+        band.index,
+        np.maximum(band["median"], floor),
+        color=AUTOIMMUNE,
+        linewidth=2,
+        label=median_label,
+    )
+
+
 def _band(table: pd.DataFrame, quantity: str, low: float, high: float) -> pd.DataFrame:
     part = table[table["quantity"] == quantity].pivot_table(
         index="time_days", columns="quantile", values="value"
@@ -196,25 +217,15 @@ def plot_b_cells_vs_data(
     points = _points_table("points", points)
     threshold = validation.require_fraction("threshold", threshold)
     days = validation.require_positive("days", days)
-    band = _band(time_course, "b_cells_fraction_of_normal", low, high)
-    band = band[band.index <= days]
     floor = 1e-4
     fig, ax = new_figure(width_in=WIDTH_IN, height_in=4.6)
-    ax.fill_between(
-        band.index,
-        np.maximum(band["low"], floor),
-        np.maximum(band["high"], floor),
-        color=AUTOIMMUNE,
-        alpha=0.25,
-        linewidth=0,
-        label=f"model, {low:.0%}–{high:.0%} of patients",
-    )
-    ax.plot(
-        band.index,
-        np.maximum(band["median"], floor),
-        color=AUTOIMMUNE,
-        linewidth=2,
-        label="model, median",
+    _draw_cohort_band(
+        ax,
+        _band(time_course, "b_cells_fraction_of_normal", low, high),
+        days,
+        floor,
+        band_label=f"model, {low:.0%}–{high:.0%} of patients",
+        median_label="model, median",
     )
     _finish_b_cell_axes(
         fig,
@@ -261,24 +272,14 @@ def plot_persistence_vs_data(
             f"cancer_runs[{scenario!r}]", frame, ("time_days", "car_t_per_ul")
         )
     floor = 1e-3
-    band = _band(time_course, "car_t_per_ul", low, high)
-    band = band[band.index <= days]
     fig, ax = new_figure(width_in=WIDTH_IN, height_in=4.8)
-    ax.fill_between(
-        band.index,
-        np.maximum(band["low"], floor),
-        np.maximum(band["high"], floor),
-        color=AUTOIMMUNE,
-        alpha=0.25,
-        linewidth=0,
-        label=f"autoimmune, {low:.0%}–{high:.0%}",
-    )
-    ax.plot(
-        band.index,
-        np.maximum(band["median"], floor),
-        color=AUTOIMMUNE,
-        linewidth=2,
-        label="autoimmune, median",
+    _draw_cohort_band(
+        ax,
+        _band(time_course, "car_t_per_ul", low, high),
+        days,
+        floor,
+        band_label=f"autoimmune, {low:.0%}–{high:.0%}",
+        median_label="autoimmune, median",
     )
     for scenario, frame in cancer_runs.items():
         shown = frame[frame["time_days"] <= days]
