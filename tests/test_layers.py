@@ -1,4 +1,5 @@
-"""The package's layers (issue #16): sources → parameters → models → figures → chapters → ledger.
+"""The package's layers (issue #16): sources → parameters → models → figures → chapter
+toolkit → claims → chapter modules → ledger.
 
 Read from the source with ``ast``, so a forbidden import fails here before any chapter runs.
 """
@@ -24,6 +25,7 @@ LAYERS = {
     # figures: evidence only for the names readers know sources by; numerics for rounding.
     "figures": {"validation", "numerics", "figures", "evidence"},
     "chapter": {"figures", "parameters", "validation", "numerics"},
+    "claims": {"validation"},
 }
 MODELS = (
     "antibodies",
@@ -84,6 +86,18 @@ def test_each_layer_imports_only_what_lies_below_it(path):
         allowed = LAYERS[layer]
     elif layer in MODELS:
         allowed = {"validation", "numerics", "parameters", "evidence", *MODELS}
+    elif layer == "chapters":  # a chapter's argument: everything below it
+        allowed = {
+            "validation",
+            "numerics",
+            "parameters",
+            "evidence",
+            "figures",
+            "chapter",
+            "claims",
+            "chapters",
+            *MODELS,
+        }
     else:  # the package face and the ledger sit on top
         return
     assert imports <= allowed, f"{path.name} imports {sorted(imports - allowed)}"

@@ -1,0 +1,211 @@
+"""Claims of the story as data: what is checked, against which bound, with which verdict.
+
+A :class:`Claim` holds one or more :class:`Check` s. Each check is a number that a chapter
+computed or cited, a :class:`Bound` it must meet, and the words that name the number. The
+criterion sentence a reader sees is generated from the same bound the check uses, so the
+threshold is written once::
+
+    Check("median vein-to-vein time, the shortest of the cited reports (days)",
+          value=21.0, bound=Bound(low=21))
+    # -> "median vein-to-vein time, ... (days) is at least 21 (found: 21)"
+
+Chapter modules (``cart_autoimmunity.chapters``) build their claims from the numbers their
+prose quotes; the ledger only collects and renders them. Nothing here runs a model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .validation import require_choice, require_finite
+
+#: The verdicts, from the strongest support to none. "plausible, not yet measured" is
+#: for a claim that rests on a model alone: no measurement in people can check it yet.
+VERDICTS = (
+    "supported",
+    "supported with caveats",
+    "plausible, not yet measured",
+    "oversimplified",
+    "not supported",
+)
+
+
+def _number(value: float) -> str:
+    """A bound or a value in a criterion sentence: at most 3 significant figures."""
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if 1e-3 <= magnitude < 1e6:
+        text = f"{value:.3g}"
+    else:
+        text = f"{value:.2e}"
+    return text
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A criterion as data: ``low <= value <= high``; either side may be open (None).
+
+    ``strict_low`` and ``strict_high`` make that side a strict inequality. A bound with
+    ``low == high`` (both inclusive) means "equal to".
+    """
+
+    low: float | None = None
+    high: float | None = None
+    strict_low: bool = False
+    strict_high: bool = False
+
+    def __post_init__(self) -> None:
+        if self.low is None and self.high is None:
+            raise ValueError("a Bound needs low, high or both")
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if value is not None:
+                require_finite(name, value)
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` meets the bound (NaN never does)."""
+        value = float(value)
+        if math.isnan(value):
+            return False
+        if self.low is not None:
+            if value < self.low or (self.strict_low and value == self.low):
+                return False
+        if self.high is not None:
+            if value > self.high or (self.strict_high and value == self.high):
+                return False
+        return True
+
+    def describe(self) -> str:
+        """The bound in words: "at least 21", "below 0.05", "between 0.08 and 0.12"."""
+        low = None if self.low is None else _number(self.low)
+        high = None if self.high is None else _number(self.high)
+        if low is not None and high is not None:
+            if self.low == self.high and not (self.strict_low or self.strict_high):
+                return f"equal to {low}"
+            if not (self.strict_low or self.strict_high):
+                return f"between {low} and {high}"
+            left = "above" if self.strict_low else "at least"
+            right = "below" if self.strict_high else "at most"
+            return f"{left} {low} and {right} {high}"
+        if low is not None:
+            return f"above {low}" if self.strict_low else f"at least {low}"
+        return f"below {high}" if self.strict_high else f"at most {high}"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One number and the bound it must meet.
+
+    ``quantity`` names the number in plain words with its unit in parentheses, and says
+    whether it is cited or a model result (for example "model: last day above the
+    detection limit, autoimmune scenario (days)").
+    """
+
+    quantity: str
+    value: float
+    bound: Bound
+
+    def __post_init__(self) -> None:
+        if not self.quantity.strip():
+            raise ValueError("quantity must name the number")
+        # Store a plain float so that numpy scalars never reach JSON or the page.
+        object.__setattr__(self, "value", float(self.value))
+
+    @property
+    def passed(self) -> bool:
+        return self.bound.holds(self.value)
+
+    def sentence(self) -> str:
+        """The criterion in words, generated from the bound the check uses."""
+        return (
+            f"{self.quantity} is {self.bound.describe()} (found: {_number(self.value)})"
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the story, the book's verdict on it, and the checks behind the verdict.
+
+    ``chapter`` is the TOC path of the chapter that shows it (``notebooks/04_erlangen``).
+    ``caveat`` is what the checks cannot say (prose; build any number in it from the values
+    the chapter computes or cites, never type it). The first check is the claim's headline
+    number (``value`` and ``unit`` of the ledger).
+    """
+
+    id: str
+    claim: str
+    chapter: str
+    verdict: str
+    sources: tuple[str, ...]
+    checks: tuple[Check, ...]
+    caveat: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        require_choice("verdict", self.verdict, VERDICTS)
+        if not self.checks:
+            raise ValueError(f"claim {self.id!r} needs at least one check")
+        if not self.sources:
+            raise ValueError(f"claim {self.id!r} needs at least one source")
+        object.__setattr__(self, "checks", tuple(self.checks))
+        object.__setattr__(self, "sources", tuple(self.sources))
+
+    @property
+    def value(self) -> float:
+        return self.checks[0].value
+
+    @property
+    def unit(self) -> str:
+        return self.checks[0].quantity
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def criterion(self) -> str:
+        """Every check's sentence, then the caveat."""
+        text = "; ".join(check.sentence() for check in self.checks)
+        return f"{text}; {self.caveat}" if self.caveat else text
+
+    def as_dict(self) -> dict:
+        """The entry as plain data (for JSON and the ledger page)."""
+        return {
+            "id": self.id,
+            "claim": self.claim,
+            "chapter": self.chapter,
+            "verdict": self.verdict,
+            "value": _plain(self.value),
+            "unit": self.unit,
+            "criterion": self.criterion,
+            "passed": self.passed,
+            "checks": [
+                {
+                    "quantity": c.quantity,
+                    "value": _plain(c.value),
+                    "criterion": c.bound.describe(),
+                    "passed": c.passed,
+                }
+                for c in self.checks
+            ],
+            "sources": list(self.sources),
+        }
+
+
+def _plain(value: float) -> float | int:
+    number = float(value)
+    if number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return float(f"{number:.6g}")
+
+
+def chapter_verdict(claims) -> str:
+    """A chapter's verdict: that of its first (headline) claim."""
+    claims = list(claims)
+    if not claims:
+        raise ValueError("a chapter needs at least one claim for a verdict")
+    return claims[0].verdict
