@@ -209,3 +209,29 @@ def chapter_verdict(claims) -> str:
     if not claims:
         raise ValueError("a chapter needs at least one claim for a verdict")
     return claims[0].verdict
+
+
+def verdict_counts(entries) -> dict[str, int]:
+    """How many entries carry each verdict, for every verdict in :data:`VERDICTS` order.
+
+    ``entries`` are claims or their dicts (:meth:`Claim.as_dict`). This answers "does the
+    story hold?"; :func:`check_counts` answers "did the checks run?".
+    """
+    verdicts = [_field(entry, "verdict") for entry in entries]
+    unknown = set(verdicts) - set(VERDICTS)
+    if unknown:
+        raise ValueError(f"unknown verdicts {sorted(unknown)}")
+    return {verdict: verdicts.count(verdict) for verdict in VERDICTS}
+
+
+def check_counts(entries) -> dict[str, int]:
+    """How many claims were checked, and how many met every criterion."""
+    entries = list(entries)
+    return {
+        "ran": len(entries),
+        "met": sum(bool(_field(entry, "passed")) for entry in entries),
+    }
+
+
+def _field(entry, name: str):
+    return entry[name] if isinstance(entry, dict) else getattr(entry, name)

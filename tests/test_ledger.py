@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -12,7 +13,8 @@ import pytest
 import yaml
 from book_standards import number_violations
 
-from cart_autoimmunity import ledger
+from cart_autoimmunity import chapters, ledger
+from cart_autoimmunity.claims import Bound, Check
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +40,7 @@ REQUIRED_IDS = [
     "autoimmune-side-effects-mild",
 ]
 FIELDS = {
+    "checks",
     "id",
     "claim",
     "chapter",
@@ -52,9 +55,14 @@ ENTRIES = {entry["id"]: entry for entry in ledger.evaluate()}
 FINDINGS = re.compile(r"<!-- findings:start -->\n(.*?)\n<!-- findings:end -->", re.S)
 
 
-def _claim(verdict="supported", check=lambda: (1.0, True)):
+def _claim(verdict="supported", value=1.0):
     return ledger.Claim(
-        "x", "a claim", "notebooks/01_burden", verdict, "d", "c", ("conrad2023",), check
+        id="x",
+        claim="a claim",
+        chapter="notebooks/01_burden",
+        verdict=verdict,
+        sources=("conrad2023",),
+        checks=(Check("a number (days)", value, Bound(high=1.0)),),
     )
 
 
@@ -92,8 +100,45 @@ def test_claim_is_complete_sourced_and_placed(claim_id, bib_keys):
 
 
 def test_a_failing_criterion_is_reported_as_failed():
-    claim = _claim(check=lambda: (2.0, 2.0 < 1))
-    assert claim.evaluate()["passed"] is False
+    assert _claim(value=2.0).as_dict()["passed"] is False
+    assert _claim(value=0.5).as_dict()["passed"] is True
+
+
+def test_the_ledger_runs_no_model_and_reads_no_evidence():
+    tree = ast.parse((ROOT / "cart_autoimmunity" / "ledger.py").read_text())
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level
+        for alias in node.names
+    } | {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level and node.module
+    }
+    assert imported <= {
+        "chapters",
+        "claims",
+        "validation",
+        "VERDICTS",
+        "Claim",
+        "require_choice",
+    }, imported
+
+
+def test_the_ledger_holds_every_chapter_claim_once_in_book_order():
+    from_chapters = [claim.id for claim in chapters.all_claims()]
+    assert list(ENTRIES) == from_chapters
+    order = list(chapters.CHAPTERS)
+    positions = [order.index(entry["chapter"]) for entry in ENTRIES.values()]
+    assert positions == sorted(positions)
+
+
+def test_every_check_is_listed_on_the_ledger_page():
+    text = ledger.to_markdown()
+    n_checks = sum(len(entry["checks"]) for entry in ENTRIES.values())
+    assert text.count("; criterion ") == n_checks
+    assert "**not met**" not in text
 
 
 def test_unknown_verdict_is_rejected():

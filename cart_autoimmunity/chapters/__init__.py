@@ -54,3 +54,8 @@ def module(chapter: str) -> ModuleType:
 def modules() -> list[ModuleType]:
     """Every chapter module, in book order."""
     return [module(chapter) for chapter in CHAPTERS]
+
+
+def all_claims() -> list:
+    """Every claim the chapters check, chapter by chapter in book order (headline first)."""
+    return [claim for mod in modules() for claim in mod.claims()]
