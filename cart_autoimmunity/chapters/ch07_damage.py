@@ -80,7 +80,7 @@ def _delays() -> pd.DataFrame:
 
 
 @cache
-def diagnosis_years() -> dict[str, float]:
+def _diagnosis_years() -> dict[str, float]:
     """Years from the start of the attack to diagnosis, untreated, by threshold.
 
     ``"klinke"``: mass below the age-20 threshold (40% loss, Klinke 2008);
@@ -147,7 +147,7 @@ def _c_peptide_numbers() -> dict:
 
 def _model_numbers() -> dict:
     params = _params()
-    dx = diagnosis_years()
+    dx = _diagnosis_years()
     sweep = _sweep()
     at_ten = sweep.set_index("intervention_year")["beta_at_horizon"]
     at_dx = beta_cells.sweep_intervention_times(
