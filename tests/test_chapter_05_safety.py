@@ -1,0 +1,230 @@
+"""Chapter 5 module: each number the prose quotes, recomputed here from its source."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from cart_autoimmunity import cytokines, evidence
+from cart_autoimmunity.chapters import ch05_safety as chapter
+from cart_autoimmunity.claims import chapter_verdict
+from cart_autoimmunity.evidence import safety
+from cart_autoimmunity.parameters.kinetics import KineticsParameters
+
+PARAMS = KineticsParameters()
+
+
+@pytest.fixture(scope="module")
+def numbers() -> dict:
+    return chapter.numbers()
+
+
+def other(quantity: str, cohort: str) -> float:
+    return evidence.lookup("other_adverse_events", quantity, cohort)
+
+
+def other_n(quantity: str, cohort: str) -> int:
+    table = safety.other_adverse_events().set_index(["quantity", "cohort"])
+    return int(table.loc[(quantity, cohort), "n"])
+
+
+def test_erlangen_crs_counts(numbers):
+    n = evidence.lookup(
+        "erlangen_trials", "patients", "Müller et al. 2024, SLE + myositis + SSc"
+    )
+    assert numbers["muller_n"] == n == chapter.muller_n()
+    for name, quantity in (
+        ("muller_crs1", "crs_grade_1"),
+        ("muller_crs2", "crs_grade_2"),
+        ("muller_icans", "icans_grade_1"),
+    ):
+        share = evidence.lookup("erlangen_trials", quantity)
+        assert numbers[name] == pytest.approx(share * n, abs=0.5)
+    assert numbers["muller_crs1"] + numbers["muller_crs2"] == pytest.approx(
+        numbers["muller_any_pct"] / 100 * n
+    )
+
+
+def test_severe_crs_range_of_the_cancer_trials(numbers):
+    rates = evidence.crs_rates()
+    severe = rates[
+        rates["quantity"].isin(["crs_grade_3_plus", "crs_severe"])
+        & rates["cohort"].isin(safety.CANCER_TRIALS)
+    ]
+    assert numbers["severe_low_pct"] == pytest.approx(100 * severe["value"].min())
+    assert numbers["severe_high_pct"] == pytest.approx(100 * severe["value"].max())
+    assert numbers["severe_trials"] == severe["cohort"].nunique()
+
+
+def test_zero_of_n_bounds_have_the_closed_form(numbers):
+    """k = 0: the exact upper bound is 1 − (α/2)^(1/n); P(0 of n) = (1 − p)ⁿ."""
+    n = numbers["muller_n"]
+    assert numbers["cp_upper_pct"] == pytest.approx(100 * (1 - 0.025 ** (1 / n)))
+    assert numbers["cp_one_sided_pct"] == pytest.approx(100 * (1 - 0.05 ** (1 / n)))
+    for rate_name, zero_name, cohort, quantity in (
+        ("zuma_crs3_pct", "p_zero_zuma_pct", safety.ZUMA1, "crs_grade_3_plus"),
+        ("cibmtr_crs3_pct", "p_zero_cibmtr_pct", safety.CIBMTR, "crs_grade_3_plus"),
+        ("park_severe_pct", "p_zero_park_pct", safety.MSKCC, "crs_severe"),
+    ):
+        rate = evidence.lookup("crs_rates", quantity, cohort)
+        assert numbers[rate_name] == pytest.approx(100 * rate)
+        assert numbers[zero_name] == pytest.approx(100 * (1 - rate) ** n)
+
+
+def test_series_needed_to_exclude_the_registry_rate(numbers):
+    """Smallest m with 1 − 0.025^(1/m) < p, i.e. m > ln 0.025 / ln(1 − p)."""
+    rate = evidence.lookup("crs_rates", "crs_grade_3_plus", safety.CIBMTR)
+    assert numbers["n_needed"] == math.floor(math.log(0.025) / math.log(1 - rate)) + 1
+    assert chapter.series_needed(rate) == numbers["n_needed"]
+
+
+def test_other_side_effects_are_the_cited_values(numbers):
+    for name, quantity, cohort in (
+        ("juliet_infection_pct", "infections_grade_3_plus", safety.JULIET),
+        ("feng_neutropenia_pct", "neutropenia_grade_3_plus", safety.FENG),
+        ("feng_thrombocytopenia_pct", "thrombocytopenia_grade_3_plus", safety.FENG),
+        ("juliet_cytopenia_pct", "cytopenia_beyond_day_28", safety.JULIET),
+        ("licats_pct", "licats_any", safety.HAGEN),
+    ):
+        assert numbers[name] == pytest.approx(100 * other(quantity, cohort)), name
+    assert numbers["hill_viral_rate"] == other(
+        "viral_infections_after_day_90", safety.HILL
+    )
+    assert numbers["hill_igg_pct"] == pytest.approx(
+        -100 * other("total_igg_change_after_cd19_car_t", safety.HILL)
+    )
+    for name, quantity, cohort in (
+        ("muller_pneumonia", "infection_hospitalisation", safety.MULLER),
+        ("wang_withdrawn", "withdrawn_for_thrombocytopenia", safety.WANG2025),
+        ("wang_gvhd", "gvhd", safety.WANG2025),
+        ("licats_patients", "licats_any", safety.HAGEN),
+        ("licats_grade3", "licats_grade_3", safety.HAGEN),
+    ):
+        count = other(quantity, cohort) * other_n(quantity, cohort)
+        assert numbers[name] == pytest.approx(count, abs=0.5), name
+    assert numbers["hill_n"] == other_n("viral_infections_after_day_90", safety.HILL)
+    assert numbers["feng_n"] == other_n("neutropenia_grade_3_plus", safety.FENG)
+    assert numbers["wang_n"] == other_n("gvhd", safety.WANG2025)
+    assert numbers["licats_n"] == other_n("licats_any", safety.HAGEN)
+    for name, quantity in (
+        ("tcell_cases", "t_cell_cancer_cases_reported"),
+        ("tcell_doses", "doses_given_min"),
+        ("boxed_products", "boxed_warning_products"),
+    ):
+        assert numbers[name] == other(quantity, safety.APPROVED), name
+
+
+def test_model_inputs_are_the_parameters(numbers):
+    assert numbers["normal_b_billions"] == pytest.approx(PARAMS.normal_b_cells / 1e9)
+    assert numbers["ld_survival_pct"] == pytest.approx(
+        100 * PARAMS.lymphodepletion_survival_fraction
+    )
+    assert numbers["lymphoma_billions"] == pytest.approx(
+        PARAMS.lymphoma_tumour_cells / 1e9
+    )
+    assert numbers["leukaemia_billions"] == pytest.approx(
+        PARAMS.leukaemia_tumour_cells / 1e9
+    )
+
+
+def test_scenario_peaks_and_risks(numbers):
+    table = cytokines.scenario_crs_table(PARAMS).set_index("scenario")
+    peak = table["cytokine_peak"]
+    assert numbers["peak_ratio_lymphoma"] == pytest.approx(
+        peak["lymphoma"] / peak["autoimmune"]
+    )
+    assert numbers["peak_ratio_leukaemia"] == pytest.approx(
+        peak["leukaemia"] / peak["autoimmune"]
+    )
+    for name, scenario in (
+        ("p_auto_pct", "autoimmune"),
+        ("p_lymph_pct", "lymphoma"),
+        ("p_leuk_pct", "leukaemia"),
+    ):
+        # The probability is the assumed map applied to the computed peak.
+        risk = cytokines.severe_crs_probability(peak[scenario])
+        assert numbers[name] == pytest.approx(100 * risk), name
+    assert numbers["p_auto_pct"] < numbers["p_lymph_pct"] < numbers["p_leuk_pct"]
+
+
+def test_dose_matters_less_than_burden(numbers):
+    def peak(tumour_cells, dose):
+        run = cytokines.crs_vs_burden([tumour_cells], params=PARAMS, dose_cells=dose)
+        return run["cytokine_peak"].iloc[0]
+
+    base = peak(0.0, PARAMS.dose_cells)
+    assert numbers["dose_effect"] == pytest.approx(
+        peak(0.0, 3 * PARAMS.dose_cells) / base, rel=1e-6
+    )
+    assert numbers["burden_effect"] == pytest.approx(
+        peak(PARAMS.leukaemia_tumour_cells, PARAMS.dose_cells) / base, rel=1e-6
+    )
+    assert 1 < numbers["dose_effect"] < numbers["burden_effect"]
+
+
+def test_lymphodepletion_caveat(numbers):
+    no_ld = PARAMS.replace(lymphodepletion_survival_fraction=1.0)
+    both = {
+        "with": cytokines.scenario_crs_table(PARAMS, scenarios=("autoimmune",)),
+        "without": cytokines.scenario_crs_table(no_ld, scenarios=("autoimmune",)),
+    }
+    peak = {k: v["cytokine_peak"].iloc[0] for k, v in both.items()}
+    assert numbers["no_ld_ratio"] == pytest.approx(peak["without"] / peak["with"])
+    assert numbers["no_ld_p_pct"] == pytest.approx(
+        100 * both["without"]["severe_crs_probability"].iloc[0]
+    )
+    assert numbers["no_ld_ratio"] > 1
+
+
+def test_tables_show_the_quoted_numbers(numbers):
+    tables = chapter.tables()
+    assert set(tables) == set(chapter.TABLES)
+    zero = tables["tbl-safety-zero-of-n"].set_index("cohort")
+    assert zero.loc[safety.ZUMA1, "p_zero"] == pytest.approx(numbers["p_zero_zuma_pct"])
+    no_ld = tables["tbl-safety-no-ld"]["risk"]
+    assert no_ld.iloc[1] == pytest.approx(numbers["no_ld_p_pct"])
+    shown = chapter.reader_table("tbl-safety-zero-of-n")
+    assert f"{numbers['muller_n']} patients" in shown.headers[-1]
+    crs_map = chapter.reader_table("tbl-safety-crs-map")
+    assert len(crs_map.rows) == len(tables["tbl-safety-crs-map"])
+
+
+def test_claims_in_order_with_the_chapters_values(numbers):
+    claims = chapter.claims()
+    assert [c.id for c in claims] == [
+        "autoimmune-side-effects-mild",
+        "autoimmune-crs-cited",
+        "milder-crs-in-autoimmunity",
+    ]
+    assert chapter_verdict(claims) == "supported with caveats"
+    assert claims[2].verdict == "plausible, not yet measured"
+    mild, cited, model = claims
+    assert mild.value == pytest.approx(numbers["licats_grade3"] / numbers["licats_n"])
+    assert cited.value == evidence.lookup(
+        "crs_rates", "crs_grade_3_plus", safety.MULLER
+    )
+    assert [c.value for c in model.checks] == pytest.approx(
+        [numbers["p_auto_pct"] / 100, numbers["p_leuk_pct"] / 100]
+    )
+    assert all(c.passed for c in claims)
+    # One severe case among the Erlangen patients would fail both cited claims.
+    one_case = 1 / numbers["muller_n"]
+    assert not cited.checks[0].bound.holds(one_case)
+    assert not mild.checks[1].bound.holds(one_case)
+    # A caveat's numbers are the chapter's numbers.
+    assert f"{numbers['cp_upper_pct']:.0f}%" in cited.caveat
+    assert f"{numbers['licats_patients']} of {numbers['licats_n']}" in mild.caveat
+
+
+def test_bad_input_fails_naming_the_parameter():
+    with pytest.raises(ValueError, match="name"):
+        chapter.reader_table("tbl-safety-nothing")
+    with pytest.raises(ValueError, match="rate"):
+        chapter.chance_of_no_case(1.5, 15)
+    with pytest.raises(ValueError, match="^n must"):
+        chapter.chance_of_no_case(0.1, 0)
+    with pytest.raises(ValueError, match="rate"):
+        chapter.series_needed(0.0)
+    with pytest.raises(ValueError, match="rate"):
+        chapter.series_needed(1e-4)  # needs more patients than the search allows
