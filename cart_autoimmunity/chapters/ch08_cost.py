@@ -306,19 +306,27 @@ def _parameters(parameter_set: str, names=None) -> pd.DataFrame:
     return table.loc[list(names) if names else table.index].reset_index()
 
 
+def _ordering_swaps() -> pd.DataFrame:
+    six = ordering(6)
+    return six[~six["ordered"]].reset_index(drop=True)
+
+
+#: How each table's data is made (each call makes a fresh copy).
+_DATA = {
+    "tbl-cost-prices": evidence.prices,
+    "tbl-cost-failures": lambda: failures().copy(),
+    "tbl-cost-ex-vivo": lambda: _parameters("CostParameters", EX_VIVO_INPUTS),
+    "tbl-cost-delivery": lambda: _parameters("CostParameters", DELIVERY_INPUTS),
+    "tbl-cost-tornado": lambda: tornado().head(TORNADO_ROWS).copy(),
+    "tbl-cost-ordering": _ordering_swaps,
+    "tbl-cost-population": lambda: _parameters("PopulationParameters"),
+    "tbl-cost-budget": lambda: budget().copy(),
+}
+
+
 def tables() -> dict[str, pd.DataFrame]:
     """Every table the chapter shows, by its ``tbl-`` name, as data (copies)."""
-    six = ordering(6)
-    return {
-        "tbl-cost-prices": evidence.prices(),
-        "tbl-cost-failures": failures().copy(),
-        "tbl-cost-ex-vivo": _parameters("CostParameters", EX_VIVO_INPUTS),
-        "tbl-cost-delivery": _parameters("CostParameters", DELIVERY_INPUTS),
-        "tbl-cost-tornado": tornado().head(TORNADO_ROWS).copy(),
-        "tbl-cost-ordering": six[~six["ordered"]].reset_index(drop=True),
-        "tbl-cost-population": _parameters("PopulationParameters"),
-        "tbl-cost-budget": budget().copy(),
-    }
+    return {name: make() for name, make in _DATA.items()}
 
 
 def _plain(value: float) -> str:
@@ -500,7 +508,7 @@ def reader_table(name: str, data: pd.DataFrame | None = None) -> ReaderTable:
     """
     require_choice("name", name, _FORMATTERS)
     if data is None:
-        data = tables()[name]
+        data = _DATA[name]()
     elif not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError("data must be a non-empty pandas DataFrame")
     return _FORMATTERS[name](data)

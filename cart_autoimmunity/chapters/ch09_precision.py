@@ -173,15 +173,19 @@ def numbers() -> dict[str, float | int]:
 # ------------------------------------------------------------------------------------------
 # Tables
 # ------------------------------------------------------------------------------------------
+#: How each table's data is made (each call makes a fresh copy).
+_DATA = {
+    "tbl-precision-evidence": lambda: cited().copy(),
+    "tbl-precision-targets": lambda: tradeoff().replace(
+        {"target": {"none": "No CAR T cells"}}
+    ),
+    "tbl-precision-sensitivity": lambda: half_life_sensitivity().copy(),
+}
+
+
 def tables() -> dict[str, pd.DataFrame]:
     """Every table the chapter shows, by its ``tbl-`` name, as data (copies)."""
-    return {
-        "tbl-precision-evidence": cited().copy(),
-        "tbl-precision-targets": tradeoff().replace(
-            {"target": {"none": "No CAR T cells"}}
-        ),
-        "tbl-precision-sensitivity": half_life_sensitivity().copy(),
-    }
+    return {name: make() for name, make in _DATA.items()}
 
 
 def _percent(value: float) -> str:
@@ -225,7 +229,7 @@ def reader_table(name: str) -> ReaderTable:
     require_choice("name", name, _LAYOUT)
     layout = _LAYOUT[name]
     return format_table(
-        tables()[name],
+        _DATA[name](),
         layout["columns"],
         caption=layout["caption"],
         name=name,
