@@ -109,15 +109,25 @@ def test_the_allogeneic_floor_is_the_limit_and_its_parts(numbers):
     )
 
 
-def test_the_notebook_draws_the_scale_figure_on_the_modules_grid():
-    """The scale cell builds its grid with numpy; it must be the grid the prose quotes."""
+def figure_cell(name: str) -> str:
+    """The source of the notebook's cell that draws figure ``name``."""
     cells = json.loads(NOTEBOOK.read_text())["cells"]
-    source = next(
+    return next(
         "".join(c["source"])
         for c in cells
-        if c["metadata"].get("mystnb", {}).get("figure", {}).get("name")
-        == "fig-cost-scale"
+        if c["metadata"].get("mystnb", {}).get("figure", {}).get("name") == name
     )
+
+
+def test_the_notebook_draws_the_modality_figure_at_the_modules_doses():
+    """The teaching cell types its dose counts; they must be those the prose quotes."""
+    source = figure_cell("fig-cost-modalities")
+    assert f"in_vivo_doses={chapter.IN_VIVO_DOSES}" in source
+
+
+def test_the_notebook_draws_the_scale_figure_on_the_modules_grid():
+    """The scale cell builds its grid with numpy; it must be the grid the prose quotes."""
+    source = figure_cell("fig-cost-scale")
     grids = {}
     for line in source.splitlines():
         name, _, expression = line.partition(" = ")

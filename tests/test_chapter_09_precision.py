@@ -6,11 +6,16 @@ copied from the module.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from cart_autoimmunity import antibodies, evidence
 from cart_autoimmunity.chapters import ch09_precision as chapter
 from cart_autoimmunity.parameters.antibodies import AntibodyParameters
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_precision.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +162,15 @@ def test_the_bcma_check_would_fail_if_protection_were_kept():
 def test_bad_input_names_the_parameter(call, parameter):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+def test_the_teaching_cell_runs_the_model_over_the_modules_year():
+    """The figures are drawn from the teaching cell's run; the prose from the module's."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    (source,) = [
+        "".join(c["source"])
+        for c in cells
+        if c["cell_type"] == "code" and "simulate_targets" in "".join(c["source"])
+    ]
+    days = int(chapter.VACCINE_DAY)
+    assert f"t_end_days={days}, n_points={days + 1}" in source
