@@ -174,9 +174,10 @@ def budget() -> pd.DataFrame:
 
 
 def refractory_lupus() -> dict[str, float]:
-    """Severe refractory lupus as a share of everyone (``per_person``) and of everyone with
-    an autoimmune disease (``of_pool``): UK lupus prevalence × refractory share, then ÷
-    the prevalence of any autoimmune disease (fractions)."""
+    """Severe refractory lupus, as fractions: the UK lupus prevalence (``sle``), the
+    severe refractory share of lupus patients (``refractory``), their product, a share of
+    everyone (``per_person``), and that ÷ the prevalence of any autoimmune disease, a
+    share of everyone with one (``of_pool``)."""
     sle = evidence.lookup("refractory_lupus", "sle_prevalence")
     refractory = evidence.lookup("refractory_lupus", "severe_refractory_share")
     per_person = sle * refractory
@@ -189,6 +190,7 @@ def refractory_lupus() -> dict[str, float]:
 
 
 def _model_numbers() -> dict[str, float]:
+    """Costs per patient (thousand USD), their ratios and the autologous product part."""
     params = CostParameters()
     auto, allo = option_cost("Autologous"), option_cost("Allogeneic (batch)")
     inv1, inv6 = option_cost("In vivo, 1 dose"), option_cost("In vivo, 6 doses")
@@ -245,6 +247,7 @@ def _scale_numbers() -> dict[str, float]:
 
 
 def _ordering_numbers() -> dict[str, int]:
+    """How often autologous > allogeneic > in vivo held over the one-at-a-time changes."""
     one, six = ordering(1)["ordered"], ordering(6)["ordered"]
     return {
         "ordering_held": int(one.sum()),
@@ -255,6 +258,7 @@ def _ordering_numbers() -> dict[str, int]:
 
 
 def _population_numbers() -> dict[str, float]:
+    """Who would be a candidate, and the one-off budget (million USD) per million people."""
     population = PopulationParameters()
     lupus = refractory_lupus()
     totals = budget().set_index("option")["total_usd"] / 1e6
@@ -301,6 +305,7 @@ def numbers() -> dict[str, float | int]:
 # Tables
 # ------------------------------------------------------------------------------------------
 def _parameters(parameter_set: str, names=None) -> pd.DataFrame:
+    """The rows of ``parameter_set`` in the package's parameter table (``names`` only)."""
     table = all_parameters()
     table = table[table["parameter_set"] == parameter_set].set_index("name")
     return table.loc[list(names) if names else table.index].reset_index()
