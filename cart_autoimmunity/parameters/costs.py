@@ -4,7 +4,8 @@ No published cost-of-goods breakdown for any CAR T product could be verified, so
 component is an assumption, in US dollars, chosen for transparency and meant to be varied
 (the chapter's tornado plot does exactly that). Only the manufacturing failure fraction and
 the prevalence of autoimmune disease are taken from the literature; the share of that
-prevalence who would be CAR T candidates is an assumption built from two partial sources. The in vivo intensive-care
+prevalence who would be CAR T candidates is an assumption built from two partial sources, and
+the share of those candidates treated is an illustrative assumption. The in vivo intensive-care
 probability borrows the book's own model prediction (chapter 10), not a measurement.
 """
 
@@ -183,7 +184,8 @@ class CostParameters(Parameters):
 
 @dataclass(frozen=True)
 class PopulationParameters(Parameters):
-    """How many people live with an autoimmune disease, and how many would be CAR T candidates."""
+    """How many people live with an autoimmune disease, how many would be CAR T candidates, and
+    what share of the candidates a budget treats."""
 
     autoimmune_prevalence: float = param(
         evidence.lookup("prevalence", "population_fraction_affected"),
@@ -204,5 +206,13 @@ class PopulationParameters(Parameters):
         "allowed for other refractory B-cell-driven diseases (myositis, systemic sclerosis, "
         "myasthenia gravis, vasculitis, arthritis); most of the pool (thyroid disease, type 1 "
         "diabetes, coeliac disease) is not treated by suppressing B cells",
+        check="fraction",
+    )
+    treated_share: float = param(
+        1.0,
+        unit="fraction of CAR T candidates",
+        description="share of the CAR T candidates treated, once each, in a health-system budget",
+        assumption="every candidate treated once: an illustrative one-off budget, not a forecast of "
+        "uptake; the budget scales in proportion to it",
         check="fraction",
     )
