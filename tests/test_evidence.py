@@ -27,6 +27,77 @@ def table(request) -> pd.DataFrame:
     return evidence.TABLES[request.param]()
 
 
+# --- the data files and their loader ---------------------------------------------------------
+
+DATA = Path(evidence.__file__).resolve().parent / "data"
+HEADER = ",".join(evidence.COLUMNS)
+GOOD_ROW = (
+    'crs_any_grade,0.5,0.25,0.75,fraction,"Trial A, adults",lymphoma,10,maude2018,primary,'
+    '"Abstract: 5 of 10, range 25-75%"'
+)
+
+
+def write_csv(tmp_path, *lines: str) -> Path:
+    path = tmp_path / "table.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_every_table_is_one_data_file():
+    assert sorted(evidence.TABLES) == sorted(p.stem for p in DATA.glob("*.csv"))
+
+
+def test_loader_reads_a_good_file(tmp_path):
+    frame = evidence.read_table(write_csv(tmp_path, HEADER, GOOD_ROW))
+    assert list(frame.columns) == evidence.COLUMNS
+    assert frame.loc[0, "cohort"] == "Trial A, adults"
+    assert (frame.loc[0, "value"], frame.loc[0, "n"]) == (0.5, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message"),
+    [
+        (HEADER.replace(",n,", ","), GOOD_ROW.replace(",10,", ","), "columns"),
+        (HEADER, GOOD_ROW.replace("primary", "rumour"), "status"),
+        (HEADER, GOOD_ROW.replace("0.5,", "0.9,"), "outside low..high"),
+        (HEADER, GOOD_ROW.replace("0.5,", "0.1,"), "outside low..high"),
+        (HEADER, GOOD_ROW.replace("fraction", "furlongs"), "unit"),
+        (HEADER, GOOD_ROW.replace("lymphoma", "oncology"), "setting"),
+        (HEADER, GOOD_ROW.replace("0.5,", "half,"), "value is not a number"),
+        (HEADER, GOOD_ROW.replace(",10,", ",ten,"), "n is not a number"),
+        (HEADER, GOOD_ROW.replace("0.5,", ","), "value is missing"),
+        (HEADER, GOOD_ROW.replace("maude2018", ""), "source is empty"),
+        (HEADER, GOOD_ROW.split(',"Abstract')[0] + ",", "verification is empty"),
+    ],
+)
+def test_loader_rejects_a_bad_file(tmp_path, header, row, message):
+    with pytest.raises(ValueError, match=message):
+        evidence.read_table(write_csv(tmp_path, header, row))
+
+
+def test_every_source_key_of_the_data_is_in_references_bib():
+    missing = set(evidence.all_evidence()["source"]) - bib_keys()
+    assert not missing, f"citation keys missing from references.bib: {sorted(missing)}"
+
+
+def test_duplicates_finds_a_number_stored_in_two_tables():
+    first = evidence.crs_rates().head(1).assign(table="crs_rates")
+    twice = pd.concat([first, first.assign(table="another_table")], ignore_index=True)
+    assert len(evidence.duplicates(twice)) == 2
+    assert evidence.duplicates(first).empty
+    with pytest.raises(ValueError, match="cohort"):
+        evidence.duplicates(first.drop(columns="cohort"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="four numbers are stored twice until issue #19 step 2 removes them",
+)
+def test_no_number_is_stored_twice_across_tables():
+    twice = evidence.duplicates(evidence.all_evidence())
+    assert twice.empty, twice[["table", "quantity", "cohort", "source"]].to_string()
+
+
 def test_columns_are_the_documented_ones(table):
     assert list(table.columns) == evidence.COLUMNS
 
