@@ -134,7 +134,7 @@ def test_schedule_grid_matches_the_dose_count_sweep():
         "last_dose_day",
         "days_b_below_1pct",
         "b_nadir_fraction",
-        "b_recovery_day",
+        "b_return_day",
         "recovery_after_last_dose_days",
     ):
         assert grid[name].tolist() == sweep[name].tolist(), name

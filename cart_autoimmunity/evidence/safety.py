@@ -6,7 +6,9 @@ Tables in the format of :mod:`cart_autoimmunity.evidence` (one row per cited num
   autoimmune disease; :func:`severe_crs_range` summarises its severe-CRS rows across the
   cited cancer trials;
 * :func:`other_adverse_events`: infections, low blood counts, antibody loss,
-  organ-specific reactions, secondary T-cell cancers and graft-versus-host disease;
+  organ-specific reactions, secondary T-cell cancers and graft-versus-host disease
+  (antibody loss and late infections after CD19 CAR T, Hill 2019, have their home in
+  :func:`cart_autoimmunity.evidence.antibody_longevity`);
 * :func:`safety_overview`: a few-column summary of both for the safety chapter.
 """
 
@@ -19,6 +21,7 @@ import pandas as pd
 from .. import validation
 from . import summaries
 from ._table import load
+from .immunity import antibody_longevity
 
 ELIANA = "ELIANA (tisa-cel, paediatric B-ALL)"
 JULIET = "JULIET (tisa-cel, DLBCL)"
@@ -103,11 +106,12 @@ def other_adverse_events() -> pd.DataFrame:
     """Side effects other than CRS and ICANS, in autoimmune series and cancer
     comparators.
 
-    Infections, prolonged low blood counts (cytopenias), antibody loss, organ-specific
-    reactions (local immune effector cell-associated toxicity syndrome, LICATS),
+    Infections, prolonged low blood counts (cytopenias), organ-specific reactions (local immune effector cell-associated toxicity syndrome, LICATS),
     secondary T-cell cancers and graft-versus-host disease. The toxicity of the
     fludarabine and cyclophosphamide lymphodepletion is not reported separately in any
     source read, so it has no row. Feng 2025 used a CD19 + BCMA product, not CD19 alone.
+    Antibody loss and viral infections after day 90 (Hill 2019) are in
+    :func:`cart_autoimmunity.evidence.antibody_longevity`, their one home.
     """
     return load("other_adverse_events")
 
@@ -121,18 +125,22 @@ def _count(value: float, n: float) -> str:
 
 
 def safety_overview(
-    crs: pd.DataFrame | None = None, other: pd.DataFrame | None = None
+    crs: pd.DataFrame | None = None,
+    other: pd.DataFrame | None = None,
+    longevity: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per kind of side effect: ``event, autoimmune, cancer, sources`` (text
     cells).
 
-    Built from :func:`crs_rates` and :func:`other_adverse_events` (or the tables given);
+    Built from :func:`crs_rates`, :func:`other_adverse_events` and
+    :func:`cart_autoimmunity.evidence.antibody_longevity` (or the tables given);
     "not reported" where no source read gives a number. ``sources`` holds
     comma-separated citation keys for the chapter's citation formatter.
     """
     crs = crs_rates() if crs is None else crs
     other = other_adverse_events() if other is None else other
-    for name, frame in (("crs", crs), ("other", other)):
+    longevity = antibody_longevity() if longevity is None else longevity
+    for name, frame in (("crs", crs), ("other", other), ("longevity", longevity)):
         validation.require_columns(
             name, frame, ["quantity", "value", "cohort", "n", "source"]
         )
@@ -170,7 +178,7 @@ def safety_overview(
             f"{share(other, 'infection_hospitalisation', MULLER)} in hospital with "
             f"pneumonia",
             f"{_pct(get(other, 'infections_grade_3_plus', JULIET))} grade 3 or 4; "
-            f"{get(other, 'viral_infections_after_day_90', HILL):.2f} "
+            f"{get(longevity, 'viral_infections_after_day_90', HILL):.2f} "
             f"viral per person-year after day 90",
             "muller2024,schuster2019,hill2019",
         ),
@@ -184,7 +192,7 @@ def safety_overview(
         (
             "Low antibody levels",
             "not reported",
-            f"total IgG {_pct(-get(other, 'total_igg_change_after_cd19_car_t', HILL))} "
+            f"total IgG {_pct(-get(longevity, 'total_igg_change_after_cd19_car_t', HILL))} "
             f"lower on average",
             "hill2019",
         ),

@@ -10,6 +10,13 @@ import pandas as pd
 from ..validation import require_columns
 from ._table import load
 
+#: The quantity of the published mean day of B-cell return (the models' ``b_return_day``).
+B_RETURN = "b_return_day_mean"
+
+#: The two Erlangen cohorts, as the ``cohort`` column names them.
+MACKENSEN_2022 = "Mackensen et al. 2022, refractory SLE"
+MULLER_2024 = "Müller et al. 2024, SLE + myositis + SSc"
+
 
 def erlangen_trials() -> pd.DataFrame:
     """The Erlangen CD19 CAR T results in autoimmune disease (Mackensen 2022; Müller
@@ -20,6 +27,10 @@ def erlangen_trials() -> pd.DataFrame:
     sclerosis). The stored Müller abstract is cut off after the follow-up sentence, so
     its safety and B-cell numbers are from named secondary summaries
     (``status="secondary"``).
+
+    ``b_return_day_mean`` is the mean (± SD as ``low``/``high``) day on which B cells came
+    back, in both cohorts (Müller reports it as the length of B-cell aplasia); these two
+    rows are the book's one home for the published B-cell return.
     """
     return load("erlangen_trials")
 
@@ -34,7 +45,11 @@ def car_t_persistence() -> pd.DataFrame:
 
 
 def b_cell_depletion() -> pd.DataFrame:
-    """B-cell depletion and return after CD19-directed therapy, and B-cell turnover."""
+    """How fast donor CD19 CAR T cells deplete B cells, and how fast B cells turn over.
+
+    The published B-cell return times of the Erlangen cohorts are in
+    :func:`erlangen_trials` (quantity ``b_return_day_mean``).
+    """
     return load("b_cell_depletion")
 
 
@@ -57,8 +72,8 @@ def return_points(b_cell_table: pd.DataFrame) -> pd.DataFrame:
     """Published B-cell return times as plotting points (``label``, ``time_days``,
     ``time_sd``, ``primary``).
 
-    Takes :func:`cart_autoimmunity.evidence.b_cell_depletion` (autoimmune rows with unit
-    ``days``); ``time_sd`` is half the reported mean ± SD band; ``primary`` is the
+    Takes :func:`cart_autoimmunity.evidence.erlangen_trials` (its ``b_return_day_mean``
+    rows; autoimmune rows with unit ``days``); ``time_sd`` is half the reported mean ± SD band; ``primary`` is the
     status.
     """
     require_columns(
@@ -77,10 +92,12 @@ def return_points(b_cell_table: pd.DataFrame) -> pd.DataFrame:
         ),
     )
     rows = b_cell_table[
-        (b_cell_table["setting"] == "autoimmune") & (b_cell_table["unit"] == "days")
+        (b_cell_table["quantity"] == B_RETURN)
+        & (b_cell_table["setting"] == "autoimmune")
+        & (b_cell_table["unit"] == "days")
     ]
     if rows.empty:
-        raise ValueError("b_cell_table has no autoimmune rows in days")
+        raise ValueError(f"b_cell_table has no autoimmune {B_RETURN!r} rows in days")
     labels = [
         f"{reader_name(r.source)} (n = {r.n:.0f}"
         + ("" if r.status == "primary" else "; secondary")
@@ -147,7 +164,7 @@ HEADLINES = {
         ("sledai2k_baseline_median", "Lupus activity before"),
         ("sledai2k_3_months_median", "Lupus activity at 3 months"),
         ("doris_remission_3_months", "DORIS remission at 3 months"),
-        ("b_cell_reappearance_mean", "B cells back after"),
+        ("b_return_day_mean", "B cells back after"),
         ("drug_free_follow_up_median", "Drug-free follow-up"),
     ),
     "muller2024": (
@@ -155,7 +172,7 @@ HEADLINES = {
         ("follow_up_median", "Follow-up, median (range)"),
         ("doris_remission_sle", "DORIS remission (lupus)"),
         ("immunosuppression_stopped", "Immunosuppression stopped"),
-        ("b_cell_aplasia_mean", "B-cell aplasia"),
+        ("b_return_day_mean", "B-cell aplasia"),
     ),
 }
 

@@ -783,7 +783,7 @@ SCHEDULE_GRID_COLUMNS = (
     "interval_days",
     "last_dose_day",
     "days_b_below_1pct",
-    "b_recovery_day",
+    "b_return_day",
     "cytokine_peak",
     "severe_crs_probability",
     "b_depleted_fraction",
@@ -814,10 +814,10 @@ def schedule_readout(row: Mapping) -> str:
         f"{_value(row['days_b_below_1pct'], format_number(row['days_b_below_1pct']))} days in all"
     )
     threshold = format_percent(row["b_return_fraction"])
-    if math.isfinite(row["b_recovery_day"]):
+    if math.isfinite(row["b_return_day"]):
         back = (
             f"and back at {threshold} of normal on day "
-            f"{_value(row['b_recovery_day'], format_number(row['b_recovery_day']))}"
+            f"{_value(row['b_return_day'], format_number(row['b_return_day']))}"
         )
     else:
         back = f"and not back at {threshold} of normal by the end of the run"
