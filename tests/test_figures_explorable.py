@@ -12,6 +12,7 @@ import importlib.util
 import json
 import re
 import types
+from html import escape as html_escape
 from pathlib import Path
 
 import numpy as np
@@ -471,3 +472,44 @@ def test_the_page_stores_only_converged_digits(memory):
 
     html = explorable.memory_persistence(*memory).html
     assert over_precise_numbers(html) == []
+
+
+def test_package_import_does_not_load_bokeh():
+    """``import cart_autoimmunity`` (every chapter's first line) never pays for Bokeh."""
+    import subprocess
+    import sys
+
+    code = "import cart_autoimmunity, sys; assert 'bokeh' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The callbacks' JavaScript: figures/js/*.js, package data
+# --------------------------------------------------------------------------------------------
+JS = REPO / "cart_autoimmunity" / "figures" / "js"
+
+
+def test_every_javascript_file_is_used_and_every_used_file_exists():
+    source = (REPO / "cart_autoimmunity" / "figures" / "explorable.py").read_text()
+    used = set(re.findall(r'_(?:callback_)?js\("([\w.]+\.js)"\)', source))
+    assert used == {p.name for p in JS.glob("*.js")}
+
+
+def test_the_pages_carry_each_callback_without_its_comments(memory, schedule):
+    pages = "".join(f.html for f in _figures(memory, schedule))
+    for path in JS.glob("*.js"):
+        code = explorable._js(path.name)
+        assert not code.startswith("//") and code.strip()
+        lines = path.read_text().splitlines()
+        assert lines[0].startswith("//"), f"{path.name} should say what it does"
+        if path.name == "loader.js":  # its placeholders are filled in
+            continue
+        # A callback's code sits in Bokeh's document JSON, itself a JSON string in the HTML.
+        plain = [
+            line for line in code.splitlines() if line and not set("'\"") & set(line)
+        ]
+        assert plain, path.name
+        for line in plain:
+            encoded = json.dumps(json.dumps(line)[1:-1])[1:-1]
+            assert html_escape(encoded, quote=False) in pages, (path.name, line)
+    assert "__BOX__" not in pages and "__RENDER__" not in pages
