@@ -383,6 +383,41 @@ def test_readouts_format_edge_cases():
     )
 
 
+def test_schedule_readout_says_how_long_b_cells_stay_down(schedule):
+    grid, _courses = schedule
+    one = grid[grid["doses"] == 1].iloc[0]
+    text = explorable.schedule_readout(one)
+    assert text.startswith("<p>Model run with one dose:")
+    assert (
+        f"below {explorable.format_percent(one['b_depleted_fraction'])} of normal"
+        in text
+    )
+    assert "(a model prediction)" in text
+    three = grid[(grid["doses"] == 3) & (grid["interval_days"] == 7.0)].iloc[0]
+    text = explorable.schedule_readout(three)
+    assert "3 doses" in text and "days apart" in text
+    assert f"the last on day {explorable.format_number(three['last_dose_day'])}" in text
+    never = explorable.schedule_readout(
+        {**three.to_dict(), "b_return_day": float("nan")}
+    )
+    assert "not back at" in never and "by the end of the run" in never
+
+
+def test_cost_readout_names_every_option_as_the_page_script_does():
+    grid = costs.assumption_grid(SMALL_COSTS)
+    row = grid[grid["is_default"]].iloc[0]
+    text = explorable.cost_readout(row)
+    assert text.startswith("<p>Model cost of goods") and text.endswith(".</p>")
+    for column, label in explorable.COST_OPTIONS:
+        assert label.lower() in text
+        assert f'data-value="{explorable._js_number(row[column])}"' in text
+        assert explorable.format_thousand_usd(row[column]) in text
+    # The figure opens on this sentence, before any list is changed.
+    page = explorable.cost_assumptions(grid).html
+    # (up to its first number, which the page rounds)
+    assert as_on_page(text.split(" data-value")[0]) in page
+
+
 def test_figures_reject_grids_they_cannot_draw(memory, schedule):
     grid, courses = memory
     with pytest.raises(ValueError, match="every combination"):
@@ -489,6 +524,13 @@ def test_package_import_does_not_load_bokeh():
 JS = REPO / "cart_autoimmunity" / "figures" / "js"
 
 
+def as_on_page(text: str) -> str:
+    """``text`` as a figure's HTML stores it: in Bokeh's document JSON, inside a JavaScript
+    string (backslashes doubled), HTML-escaped (``'`` too, but not ``"``)."""
+    encoded = json.dumps(text)[1:-1].replace("\\", "\\\\")
+    return html_escape(encoded, quote=False).replace("'", "&#x27;")
+
+
 def test_every_javascript_file_is_used_and_every_used_file_exists():
     source = (REPO / "cart_autoimmunity" / "figures" / "explorable.py").read_text()
     used = set(re.findall(r'_(?:callback_)?js\("([\w.]+\.js)"\)', source))
@@ -504,12 +546,5 @@ def test_the_pages_carry_each_callback_without_its_comments(memory, schedule):
         assert lines[0].startswith("//"), f"{path.name} should say what it does"
         if path.name == "loader.js":  # its placeholders are filled in
             continue
-        # A callback's code sits in Bokeh's document JSON, itself a JSON string in the HTML.
-        plain = [
-            line for line in code.splitlines() if line and not set("'\"") & set(line)
-        ]
-        assert plain, path.name
-        for line in plain:
-            encoded = json.dumps(json.dumps(line)[1:-1])[1:-1]
-            assert html_escape(encoded, quote=False) in pages, (path.name, line)
+        assert as_on_page(code) in pages, path.name
     assert "__BOX__" not in pages and "__RENDER__" not in pages
