@@ -144,14 +144,6 @@ def load(name: str) -> pd.DataFrame:
     return _packaged(name).copy()
 
 
-def table_names() -> list[str]:
-    """Names of the packaged evidence tables (the CSV files in ``data/``)."""
-    folder = resources.files(__package__).joinpath("data")
-    return sorted(
-        p.name.removesuffix(".csv") for p in folder.iterdir() if p.name.endswith(".csv")
-    )
-
-
 def duplicates(evidence: pd.DataFrame) -> pd.DataFrame:
     """Rows that store a number twice: same ``quantity``, ``cohort`` and ``source``.
 
