@@ -316,7 +316,10 @@ def test_safety_numbers_match_the_sources():
     assert cases["value"] == 22 and cases["status"] == "secondary"
     assert other.loc[("boxed_warning_products", safety.APPROVED), "status"] == "primary"
     # Wang 2025: no GvHD in 3 SLE patients.
-    assert other.loc[("gvhd", safety.WANG2025), ["value", "n"]].tolist() == [0.0, 3.0]
+    assert other.loc[("gvhd_any_grade", safety.WANG2025), ["value", "n"]].tolist() == [
+        0.0,
+        3.0,
+    ]
 
 
 def test_severe_crs_range_spans_the_cited_trials():
@@ -363,7 +366,7 @@ def test_donor_cell_reports_match_the_abstracts():
     assert wang25["patients"] == 3 and wang25["follow_up"] == 12
     assert (
         wang25["crs_any_grade"]
-        == wang25["icans_any_grade"]
+        == wang25["neurotoxicity_any_grade"]
         == wang25["gvhd_any_grade"]
         == 0
     )

@@ -48,7 +48,6 @@ STATUSES = ("primary", "secondary", "assumption")
 UNITS = (
     "fraction",
     "fraction of SLE patients",
-    "fraction of lupus patients",
     "fraction of population",
     "per 100,000 people",
     "per person-year",
@@ -66,7 +65,6 @@ UNITS = (
     "products",
     "score",
     "CAR T cells/kg",
-    "cells per kg",
     "USD",
     "EUR",
 )

@@ -217,7 +217,7 @@ def safety_overview(
         ),
         (
             "Graft-versus-host disease (donor cells)",
-            f"{share(other, 'gvhd', WANG2025)}",
+            f"{share(other, 'gvhd_any_grade', WANG2025)}",
             "not applicable (own cells)",
             "wang2025",
         ),
