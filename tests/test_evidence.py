@@ -94,6 +94,22 @@ def test_no_number_is_stored_twice_across_tables():
     assert twice.empty, twice[["table", "quantity", "cohort", "source"]].to_string()
 
 
+#: Numbers stored in two tables under two names for one cohort (same quantity, source and
+#: value), left for a later change because removing either copy changes a chapter's table
+#: or figure. A new one fails the test below; so does resolving one without updating this.
+KNOWN_RESTATEMENTS = {
+    ("crs_any_grade", "wang2024"),  # crs_rates and donor_cell_reports
+    ("gvhd_any_grade", "wang2025"),  # other_adverse_events and donor_cell_reports
+}
+
+
+def test_no_new_number_is_restated_under_another_cohort_name():
+    combined = evidence.all_evidence()
+    spread = combined.groupby(["quantity", "source", "value"])["table"].nunique()
+    restated = {(q, source) for (q, source, _), n in spread.items() if n > 1}
+    assert restated == KNOWN_RESTATEMENTS
+
+
 def test_columns_are_the_documented_ones(table):
     assert list(table.columns) == evidence.COLUMNS
 
