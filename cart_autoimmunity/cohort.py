@@ -181,11 +181,14 @@ PRIOR_LOG_WIDTH = math.log(3.0)
 
 def published_b_cell_return() -> tuple[float, float, int]:
     """Mean and SD (days) of the B-cell return and its number of patients (Mackensen 2022)."""
-    row = (
-        evidence.b_cell_depletion()
-        .set_index("quantity")
-        .loc["b_cell_reappearance_mean"]
-    )
+    erlangen = evidence.erlangen_trials()
+    rows = erlangen[
+        (erlangen["quantity"] == evidence.trials.B_RETURN)
+        & (erlangen["cohort"] == evidence.trials.MACKENSEN_2022)
+    ]
+    if len(rows) != 1:
+        raise ValueError(f"expected one Mackensen B-cell return row, found {len(rows)}")
+    row = rows.iloc[0]
     return float(row["value"]), float(row["high"] - row["low"]) / 2.0, int(row["n"])
 
 

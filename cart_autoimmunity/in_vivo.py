@@ -146,7 +146,7 @@ def in_vivo_readouts(
     """Read-outs of :func:`simulate_in_vivo`.
 
     ``days_b_below_1pct`` (time with B cells under ``b_depleted_fraction`` of normal),
-    ``b_nadir_fraction``, ``b_recovery_day`` (end of the last period with B cells below
+    ``b_nadir_fraction``, ``b_return_day`` (end of the last period with B cells below
     ``b_return_fraction`` of normal; NaN if still below at the end), ``recovery_after_last_dose_days``,
     ``cytokine_peak`` and ``car_pool_peak_cells``.
     """
@@ -171,7 +171,7 @@ def in_vivo_readouts(
         "last_dose_day": float(last_dose),
         "days_b_below_1pct": float((below * np.diff(t)).sum()),
         "b_nadir_fraction": float(b.min()),
-        "b_recovery_day": recovery,
+        "b_return_day": recovery,
         "recovery_after_last_dose_days": recovery - float(last_dose),
         "cytokine_peak": float(result["cytokine_proxy"].max()),
         "car_pool_peak_cells": float(result["in_vivo_car_cells"].max()),
@@ -202,7 +202,7 @@ def dose_count_sweep(
     """M5 read-outs for 1..``max_doses`` LNP doses given every ``interval_days``.
 
     One row per number of doses: ``doses, last_dose_day, days_b_below_1pct, b_nadir_fraction,
-    b_recovery_day, recovery_after_last_dose_days`` (days; fraction of normal B cells).
+    b_return_day, recovery_after_last_dose_days`` (days; fraction of normal B cells).
     """
     max_doses = validation.require_integer("max_doses", max_doses, minimum=1)
     validation.require_positive("interval_days", interval_days)
@@ -220,7 +220,7 @@ def dose_count_sweep(
                     "last_dose_day",
                     "days_b_below_1pct",
                     "b_nadir_fraction",
-                    "b_recovery_day",
+                    "b_return_day",
                     "recovery_after_last_dose_days",
                 )
             }
@@ -240,7 +240,7 @@ SCHEDULE_GRID_READOUTS = (
     "last_dose_day",
     "days_b_below_1pct",
     "b_nadir_fraction",
-    "b_recovery_day",
+    "b_return_day",
     "recovery_after_last_dose_days",
     "cytokine_peak",
 )

@@ -27,6 +27,89 @@ def table(request) -> pd.DataFrame:
     return evidence.TABLES[request.param]()
 
 
+# --- the data files and their loader ---------------------------------------------------------
+
+DATA = Path(evidence.__file__).resolve().parent / "data"
+HEADER = ",".join(evidence.COLUMNS)
+GOOD_ROW = (
+    'crs_any_grade,0.5,0.25,0.75,fraction,"Trial A, adults",lymphoma,10,maude2018,primary,'
+    '"Abstract: 5 of 10, range 25-75%"'
+)
+
+
+def write_csv(tmp_path, *lines: str) -> Path:
+    path = tmp_path / "table.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_every_table_is_one_data_file():
+    assert sorted(evidence.TABLES) == sorted(p.stem for p in DATA.glob("*.csv"))
+
+
+def test_loader_reads_a_good_file(tmp_path):
+    frame = evidence.read_table(write_csv(tmp_path, HEADER, GOOD_ROW))
+    assert list(frame.columns) == evidence.COLUMNS
+    assert frame.loc[0, "cohort"] == "Trial A, adults"
+    assert (frame.loc[0, "value"], frame.loc[0, "n"]) == (0.5, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message"),
+    [
+        (HEADER.replace(",n,", ","), GOOD_ROW.replace(",10,", ","), "columns"),
+        (HEADER, GOOD_ROW.replace("primary", "rumour"), "status"),
+        (HEADER, GOOD_ROW.replace("0.5,", "0.9,"), "outside low..high"),
+        (HEADER, GOOD_ROW.replace("0.5,", "0.1,"), "outside low..high"),
+        (HEADER, GOOD_ROW.replace("fraction", "furlongs"), "unit"),
+        (HEADER, GOOD_ROW.replace("lymphoma", "oncology"), "setting"),
+        (HEADER, GOOD_ROW.replace("0.5,", "half,"), "value is not a number"),
+        (HEADER, GOOD_ROW.replace(",10,", ",ten,"), "n is not a number"),
+        (HEADER, GOOD_ROW.replace("0.5,", ","), "value is missing"),
+        (HEADER, GOOD_ROW.replace("maude2018", ""), "source is empty"),
+        (HEADER, GOOD_ROW.split(',"Abstract')[0] + ",", "verification is empty"),
+    ],
+)
+def test_loader_rejects_a_bad_file(tmp_path, header, row, message):
+    with pytest.raises(ValueError, match=message):
+        evidence.read_table(write_csv(tmp_path, header, row))
+
+
+def test_every_source_key_of_the_data_is_in_references_bib():
+    missing = set(evidence.all_evidence()["source"]) - bib_keys()
+    assert not missing, f"citation keys missing from references.bib: {sorted(missing)}"
+
+
+def test_duplicates_finds_a_number_stored_in_two_tables():
+    first = evidence.crs_rates().head(1).assign(table="crs_rates")
+    twice = pd.concat([first, first.assign(table="another_table")], ignore_index=True)
+    assert len(evidence.duplicates(twice)) == 2
+    assert evidence.duplicates(first).empty
+    with pytest.raises(ValueError, match="cohort"):
+        evidence.duplicates(first.drop(columns="cohort"))
+
+
+def test_no_number_is_stored_twice_across_tables():
+    twice = evidence.duplicates(evidence.all_evidence())
+    assert twice.empty, twice[["table", "quantity", "cohort", "source"]].to_string()
+
+
+#: Numbers stored in two tables under two names for one cohort (same quantity, source and
+#: value), left for a later change because removing either copy changes a chapter's table
+#: or figure. A new one fails the test below; so does resolving one without updating this.
+KNOWN_RESTATEMENTS = {
+    ("crs_any_grade", "wang2024"),  # crs_rates and donor_cell_reports
+    ("gvhd_any_grade", "wang2025"),  # other_adverse_events and donor_cell_reports
+}
+
+
+def test_no_new_number_is_restated_under_another_cohort_name():
+    combined = evidence.all_evidence()
+    spread = combined.groupby(["quantity", "source", "value"])["table"].nunique()
+    restated = {(q, source) for (q, source, _), n in spread.items() if n > 1}
+    assert restated == KNOWN_RESTATEMENTS
+
+
 def test_columns_are_the_documented_ones(table):
     assert list(table.columns) == evidence.COLUMNS
 
@@ -96,11 +179,9 @@ def test_mackensen_numbers_match_the_abstract():
     assert mk.loc["sledai2k_baseline_median", "value"] == 16
     assert mk.loc["sledai2k_3_months_median", "value"] == 0
     assert mk.loc["doris_remission_3_months", "value"] == 1.0  # 5/5
-    assert mk.loc["b_cell_reappearance_mean", "value"] == 110  # 110 +/- 32 days
+    assert mk.loc["b_return_day_mean", "value"] == 110  # 110 +/- 32 days
     assert (
-        mk.loc["b_cell_reappearance_mean", "high"]
-        - mk.loc["b_cell_reappearance_mean", "value"]
-        == 32
+        mk.loc["b_return_day_mean", "high"] - mk.loc["b_return_day_mean", "value"] == 32
     )
 
 
@@ -189,13 +270,13 @@ def test_headline_tables_name_cohorts_as_readers_know_them():
     assert mu.loc["B-cell aplasia", "seen_in"] == "secondary summary"
     assert mu.loc["Patients", "value"].startswith("15 (8 lupus")
     assert trials.reader_name("muller2024") == "Müller et al. 2024"
-    labels = trials.return_points(evidence.b_cell_depletion())["label"]
+    labels = trials.return_points(evidence.erlangen_trials())["label"]
     assert not labels.str.contains("Muller").any()
     with pytest.raises(ValueError):
         trials.headline_table(erlangen, "wang2024")
     with pytest.raises(ValueError):
         trials.headline_table(
-            erlangen[erlangen["quantity"] != "b_cell_aplasia_mean"], "muller2024"
+            erlangen[erlangen["quantity"] != "b_return_day_mean"], "muller2024"
         )
 
 
@@ -251,7 +332,10 @@ def test_safety_numbers_match_the_sources():
     assert cases["value"] == 22 and cases["status"] == "secondary"
     assert other.loc[("boxed_warning_products", safety.APPROVED), "status"] == "primary"
     # Wang 2025: no GvHD in 3 SLE patients.
-    assert other.loc[("gvhd", safety.WANG2025), ["value", "n"]].tolist() == [0.0, 3.0]
+    assert other.loc[("gvhd_any_grade", safety.WANG2025), ["value", "n"]].tolist() == [
+        0.0,
+        3.0,
+    ]
 
 
 def test_severe_crs_range_spans_the_cited_trials():
@@ -298,7 +382,7 @@ def test_donor_cell_reports_match_the_abstracts():
     assert wang25["patients"] == 3 and wang25["follow_up"] == 12
     assert (
         wang25["crs_any_grade"]
-        == wang25["icans_any_grade"]
+        == wang25["neurotoxicity_any_grade"]
         == wang25["gvhd_any_grade"]
         == 0
     )

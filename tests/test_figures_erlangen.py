@@ -65,7 +65,7 @@ def _legend_texts(fig, ax) -> list[str]:
 
 # --- published points --------------------------------------------------------------------------
 def test_return_points_carry_the_published_mean_and_sd():
-    points = return_points(evidence.b_cell_depletion())
+    points = return_points(evidence.erlangen_trials())
     mackensen = points[points["label"].str.startswith("Mackensen")].iloc[0]
     # Mackensen et al. 2022 abstract: B cells reappeared after 110 +/- 32 (SD) days.
     assert mackensen["time_days"] == pytest.approx(110)
@@ -117,12 +117,15 @@ def test_trial_summary_draws_a_range_only_where_its_end_points_are_known():
 
 def test_trial_summary_needs_the_b_cell_rows():
     trials = evidence.erlangen_trials()
-    with pytest.raises(ValueError, match="b_cell_aplasia_mean"):
-        pe.plot_trial_summary(trials[trials["quantity"] != "b_cell_aplasia_mean"])
+    muller_return = (trials["quantity"] == "b_return_day_mean") & (
+        trials["source"] == "muller2024"
+    )
+    with pytest.raises(ValueError, match="b_return_day_mean"):
+        pe.plot_trial_summary(trials[~muller_return])
 
 
 def test_b_cells_vs_data_shows_every_published_point_with_its_error_bar():
-    points = return_points(evidence.b_cell_depletion())
+    points = return_points(evidence.erlangen_trials())
     fig, ax = pe.plot_b_cells_vs_data(_time_course(), points, threshold=0.05)
     labels = _legend_texts(fig, ax)
     assert "model, median" in labels
@@ -136,7 +139,7 @@ def test_b_cells_vs_data_shows_every_published_point_with_its_error_bar():
 
 
 def test_b_cells_vs_data_validates_inputs():
-    points = return_points(evidence.b_cell_depletion())
+    points = return_points(evidence.erlangen_trials())
     with pytest.raises(ValueError):
         pe.plot_b_cells_vs_data(_time_course(), points, threshold=1.5)
     with pytest.raises(ValueError):
@@ -242,7 +245,7 @@ def test_b_cell_renewal_plot_and_validation():
             "b_cells_new_fraction": 1 - np.exp(-t / 100),
         }
     )
-    points = return_points(evidence.b_cell_depletion())
+    points = return_points(evidence.erlangen_trials())
     fig, ax = pe.plot_b_cell_renewal(run, points, threshold=0.05)
     assert len(_errorbars(ax)) == len(points)
     labels = _legend_texts(fig, ax)

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import re
 import types
+from html import escape as html_escape
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def test_schedule_grid_matches_the_dose_count_sweep():
         "last_dose_day",
         "days_b_below_1pct",
         "b_nadir_fraction",
-        "b_recovery_day",
+        "b_return_day",
         "recovery_after_last_dose_days",
     ):
         assert grid[name].tolist() == sweep[name].tolist(), name
@@ -382,6 +383,41 @@ def test_readouts_format_edge_cases():
     )
 
 
+def test_schedule_readout_says_how_long_b_cells_stay_down(schedule):
+    grid, _courses = schedule
+    one = grid[grid["doses"] == 1].iloc[0]
+    text = explorable.schedule_readout(one)
+    assert text.startswith("<p>Model run with one dose:")
+    assert (
+        f"below {explorable.format_percent(one['b_depleted_fraction'])} of normal"
+        in text
+    )
+    assert "(a model prediction)" in text
+    three = grid[(grid["doses"] == 3) & (grid["interval_days"] == 7.0)].iloc[0]
+    text = explorable.schedule_readout(three)
+    assert "3 doses" in text and "days apart" in text
+    assert f"the last on day {explorable.format_number(three['last_dose_day'])}" in text
+    never = explorable.schedule_readout(
+        {**three.to_dict(), "b_return_day": float("nan")}
+    )
+    assert "not back at" in never and "by the end of the run" in never
+
+
+def test_cost_readout_names_every_option_as_the_page_script_does():
+    grid = costs.assumption_grid(SMALL_COSTS)
+    row = grid[grid["is_default"]].iloc[0]
+    text = explorable.cost_readout(row)
+    assert text.startswith("<p>Model cost of goods") and text.endswith(".</p>")
+    for column, label in explorable.COST_OPTIONS:
+        assert label.lower() in text
+        assert f'data-value="{explorable._js_number(row[column])}"' in text
+        assert explorable.format_thousand_usd(row[column]) in text
+    # The figure opens on this sentence, before any list is changed.
+    page = explorable.cost_assumptions(grid).html
+    # (up to its first number, which the page rounds)
+    assert as_on_page(text.split(" data-value")[0]) in page
+
+
 def test_figures_reject_grids_they_cannot_draw(memory, schedule):
     grid, courses = memory
     with pytest.raises(ValueError, match="every combination"):
@@ -471,3 +507,44 @@ def test_the_page_stores_only_converged_digits(memory):
 
     html = explorable.memory_persistence(*memory).html
     assert over_precise_numbers(html) == []
+
+
+def test_package_import_does_not_load_bokeh():
+    """``import cart_autoimmunity`` (every chapter's first line) never pays for Bokeh."""
+    import subprocess
+    import sys
+
+    code = "import cart_autoimmunity, sys; assert 'bokeh' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The callbacks' JavaScript: figures/js/*.js, package data
+# --------------------------------------------------------------------------------------------
+JS = REPO / "cart_autoimmunity" / "figures" / "js"
+
+
+def as_on_page(text: str) -> str:
+    """``text`` as a figure's HTML stores it: in Bokeh's document JSON, inside a JavaScript
+    string (backslashes doubled), HTML-escaped (``'`` too, but not ``"``)."""
+    encoded = json.dumps(text)[1:-1].replace("\\", "\\\\")
+    return html_escape(encoded, quote=False).replace("'", "&#x27;")
+
+
+def test_every_javascript_file_is_used_and_every_used_file_exists():
+    source = (REPO / "cart_autoimmunity" / "figures" / "explorable.py").read_text()
+    used = set(re.findall(r'_(?:callback_)?js\("([\w.]+\.js)"\)', source))
+    assert used == {p.name for p in JS.glob("*.js")}
+
+
+def test_the_pages_carry_each_callback_without_its_comments(memory, schedule):
+    pages = "".join(f.html for f in _figures(memory, schedule))
+    for path in JS.glob("*.js"):
+        code = explorable._js(path.name)
+        assert not code.startswith("//") and code.strip()
+        lines = path.read_text().splitlines()
+        assert lines[0].startswith("//"), f"{path.name} should say what it does"
+        if path.name == "loader.js":  # its placeholders are filled in
+            continue
+        assert as_on_page(code) in pages, path.name
+    assert "__BOX__" not in pages and "__RENDER__" not in pages

@@ -87,7 +87,7 @@ def test_rejection_readouts_are_finite_and_bounded(r):
 def test_more_doses_give_longer_depletion(doses):
     assert list(doses["doses"]) == [1, 2, 3, 4]
     assert np.all(np.diff(doses["days_b_below_1pct"]) > 0)
-    assert np.all(np.diff(doses["b_recovery_day"]) > 0)
+    assert np.all(np.diff(doses["b_return_day"]) > 0)
 
 
 def test_one_dose_row_matches_the_single_schedule(doses):

@@ -33,6 +33,15 @@ def test_new_figure_uses_the_book_style():
     assert matplotlib.rcParams["legend.fontsize"] == style.SMALL_FONT_PT
 
 
+def test_use_book_style_sets_the_defaults_a_chapter_draws_with():
+    with matplotlib.rc_context({"figure.facecolor": "black", "legend.frameon": True}):
+        style.use_book_style()
+        assert matplotlib.rcParams["figure.facecolor"] == "white"
+        assert matplotlib.rcParams["legend.frameon"] is False
+        assert matplotlib.rcParams["savefig.dpi"] == style.FIGURE_DPI
+        assert tuple(matplotlib.rcParams["figure.figsize"]) == style.FIGURE_SIZE_IN
+
+
 def test_phone_text_size_follows_font_and_width():
     assert style.phone_text_px(72, style.PHONE_FIGURE_PX / 72) == pytest.approx(72)
     assert style.phone_text_px(11, 6.4) > style.phone_text_px(11, 7.2)

@@ -76,7 +76,7 @@ def test_one_dose_is_not_enough(table):
 
 def test_b_cells_recover_after_the_last_dose(table):
     for name, row in table.iterrows():
-        assert row["b_recovery_day"] > row["last_dose_day"], name
+        assert row["b_return_day"] > row["last_dose_day"], name
     frame = in_vivo.simulate_in_vivo("weekly_x6", P, Q, days=400.0)
     assert frame["b_cells_fraction_of_normal"].iloc[-1] > 0.8
     assert frame["in_vivo_car_cells"].iloc[-1] < 1.0

@@ -139,12 +139,51 @@ def test_no_private_name_is_used_across_modules(path):
             )
 
 
+def called_names(folder: Path) -> set[str]:
+    """Every name called in the Python files under ``folder``: ``f(...)`` and ``x.f(...)``."""
+    names = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                names.add(node.func.attr)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                names.add(node.func.id)
+    return names
+
+
+def uncalled_functions(module: Path, called: set[str]) -> list[str]:
+    """The public top-level functions of ``module`` whose name is never called in ``called``."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    public = [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    ]
+    return [name for name in public if name not in called]
+
+
 @pytest.mark.parametrize(
     "name",
     sorted(p.stem for p in (PACKAGE / "figures").glob("*.py") if p.stem != "__init__"),
 )
 def test_every_figure_module_has_a_test(name):
-    assert (TESTS / f"test_figures_{name}.py").exists(), f"tests/test_figures_{name}.py"
+    """Every public function of a figure module is called somewhere in tests/."""
+    module = PACKAGE / "figures" / f"{name}.py"
+    assert uncalled_functions(module, called_names(TESTS)) == []
+
+
+def test_an_uncalled_figure_function_is_caught(tmp_path):
+    module = tmp_path / "figure.py"
+    module.write_text(
+        "def drawn():\n    pass\n\n\ndef forgotten():\n    pass\n\n\n"
+        "def _helper():\n    pass\n"
+    )
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_figure.py").write_text(
+        "import figure\n\n\ndef test_drawn():\n    figure.drawn()\n    forgotten = 1\n"
+    )
+    assert uncalled_functions(module, called_names(tests)) == ["forgotten"]
 
 
 def test_a_chapter_needs_one_import():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import tomllib
 import yaml
+from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -180,11 +181,60 @@ def test_zenodo_json_agrees_with_the_book_and_citation_cff(zenodo, cff):
     assert zenodo_problems(zenodo, expected(), cff) == []
 
 
+def changelog_sections(text: str) -> list[str]:
+    """The names of the changelog's ``## [...]`` sections, in order."""
+    return re.findall(r"^## \[([^\]]+)\]", text, flags=re.M)
+
+
+def changelog_problems(text: str, version: str) -> list[str]:
+    """What is wrong with a changelog for a package at ``version``.
+
+    The first section must be ``[Unreleased]``; every other names a release: a valid version
+    (PEP 440, compared as versions, not as strings), not above ``version`` and newest first.
+    """
+    sections = changelog_sections(text)
+    if not sections:
+        return ["no '## [...]' sections"]
+    problems = (
+        [] if sections[0] == "Unreleased" else ["the first section is not [Unreleased]"]
+    )
+    released = []
+    for name in sections[1:]:
+        try:
+            released.append(Version(name))
+        except InvalidVersion:
+            problems.append(f"[{name}] is not a version")
+    current = Version(version)
+    problems += [
+        f"[{v}] is above the package version {current}" for v in released if v > current
+    ]
+    if released != sorted(released, reverse=True):
+        problems.append("releases are not listed newest first")
+    return problems
+
+
 def test_changelog_has_an_unreleased_section_and_no_unreleased_version():
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "## [Unreleased]" in text
-    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", text, flags=re.M)
-    assert all(v <= expected()["version"] for v in released), released
+    assert changelog_sections(text), "CHANGELOG.md has no sections"
+    assert changelog_problems(text, expected()["version"]) == []
+
+
+def test_the_changelog_check_compares_versions_as_versions():
+    text = "## [Unreleased]\n\n## [0.10.0]\n\n## [0.9.0]\n"
+    assert changelog_sections(text) == ["Unreleased", "0.10.0", "0.9.0"]
+    assert changelog_problems(text, "0.10.0") == []  # as strings, "0.10.0" < "0.9.0"
+    assert changelog_problems(text, "0.9.0") == [
+        "[0.10.0] is above the package version 0.9.0"  # as strings it would pass
+    ]
+    swapped = "## [Unreleased]\n## [0.9.0]\n## [0.10.0]\n"
+    assert changelog_problems(swapped, "1.0.0") == [
+        "releases are not listed newest first"
+    ]
+    assert changelog_problems("## [0.1.0]\n## [soon]\n", "0.1.0") == [
+        "the first section is not [Unreleased]",
+        "[soon] is not a version",
+    ]
+    assert changelog_problems("# Changelog\n", "0.1.0") == ["no '## [...]' sections"]
 
 
 def test_the_checks_catch_a_wrong_file(cff, zenodo):

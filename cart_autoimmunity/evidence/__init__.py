@@ -23,8 +23,8 @@ the columns in :data:`COLUMNS`:
 ``source``
     Citation key in ``references.bib``.
 ``status``
-    ``primary`` (seen in the source's own text, usually its abstract) or ``secondary``
-    (seen only in a named secondary source; the note names it).
+    ``primary`` (seen in the source's own text, usually its abstract), ``secondary``
+    (seen only in a named secondary source; the note names it) or ``assumption``.
 ``verification``
     Where and how the number was seen.
 
@@ -32,8 +32,12 @@ Only numbers that were read in a primary source's text, or in a secondary source
 the note, are included. Numbers that could not be verified (for example how long CAR T
 cells stay detectable after autoimmune treatment) are left out rather than guessed.
 
-The tables live in one module per topic (``population``, ``trials``, ``safety``,
-``immunity``, ``damage``, ``delivery``, ``future``); this package collects them.
+The rows are data: one CSV file per table in ``data/`` (``data/crs_rates.csv``, ...), read
+and checked by one loader (:func:`read_table`: exact columns, numbers, ``low <= value <=
+high``, known units, statuses and settings, no empty text). The topic modules
+(``population``, ``trials``, ``safety``, ``immunity``, ``damage``, ``delivery``,
+``future``) document each table and hold the code that computes from its rows; this package
+collects them. :func:`duplicates` finds a number stored twice.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ import pandas as pd
 
 from ..validation import require_choice
 from . import summaries
-from ._table import COLUMNS, SETTINGS, STATUSES
+from ._table import COLUMNS, SETTINGS, STATUSES, UNITS, duplicates, read_table
 from .damage import organ_damage
 from .delivery import manufacturing, prices
 from .future import donor_cell_reports, refractory_lupus
@@ -103,6 +107,9 @@ __all__ = [
     "SETTINGS",
     "STATUSES",
     "TABLES",
+    "UNITS",
+    "duplicates",
+    "read_table",
     "all_evidence",
     "citation_keys",
     "lookup",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import validation
-from ._table import fraction, row, table
+from ._table import load
 
 
 def manufacturing() -> pd.DataFrame:
@@ -19,172 +19,7 @@ def manufacturing() -> pd.DataFrame:
     papers themselves, so these rows are ``secondary``. Vein-to-vein medians are from the
     EHA 2023 meta-analysis abstract (``eha2023v2v``), median of study medians.
     """
-    t2 = "Secondary: Frontiers in Immunology 2021 review, Table 2 (PMC8427697); not confirmed in the trial papers' own text"
-    v2v = "EHA 2023 meta-analysis abstract (PMC10431072), median of medians across studies"
-    rows = [
-        row(
-            "vein_to_vein_median",
-            30.4,
-            "days",
-            "axi-cel, r/r LBCL (22 studies)",
-            "lymphoma",
-            "eha2023v2v",
-            v2v,
-        ),
-        row(
-            "vein_to_vein_median",
-            35.9,
-            "days",
-            "liso-cel, r/r LBCL (3 studies)",
-            "lymphoma",
-            "eha2023v2v",
-            v2v + "; clinical trials only",
-        ),
-        row(
-            "vein_to_vein_median",
-            48.4,
-            "days",
-            "tisa-cel, r/r LBCL (10 studies)",
-            "lymphoma",
-            "eha2023v2v",
-            v2v,
-        ),
-        row(
-            "manufacturing_failure",
-            fraction(12, 165),
-            "fraction",
-            "tisa-cel (pivotal trials)",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2 + ": 7% (12/165)",
-            n=165,
-            status="secondary",
-        ),
-        row(
-            "manufacturing_failure",
-            fraction(7, 92),
-            "fraction",
-            "tisa-cel (B-ALL)",
-            "leukaemia",
-            "fimmu2021manufacturing",
-            t2 + ": 8% (7/92)",
-            n=92,
-            status="secondary",
-        ),
-        row(
-            "manufacturing_failure",
-            fraction(1, 111),
-            "fraction",
-            "axi-cel",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2 + ": 1% (1/111)",
-            n=111,
-            status="secondary",
-        ),
-        row(
-            "manufacturing_failure",
-            fraction(2, 344),
-            "fraction",
-            "liso-cel",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2
-            + ": <1% (2/344); a further 8% (25/344) received a non-conforming product",
-            n=344,
-            status="secondary",
-        ),
-        row(
-            "manufacturing_failure",
-            fraction(3, 74),
-            "fraction",
-            "brexu-cel (KTE-X19)",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2 + ": 4% (3/74)",
-            n=74,
-            status="secondary",
-        ),
-        row(
-            "manufacturing_failure",
-            fraction(1, 140),
-            "fraction",
-            "ide-cel",
-            "leukaemia",
-            "fimmu2021manufacturing",
-            t2 + ": <1% (1/140); myeloma, grouped with blood cancers",
-            n=140,
-            status="secondary",
-        ),
-        row(
-            "never_infused_any_reason",
-            fraction(50, 165),
-            "fraction",
-            "tisa-cel (pivotal trials)",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2 + ": 30% (50/165) enrolled but not infused",
-            n=165,
-            status="secondary",
-        ),
-        row(
-            "never_infused_any_reason",
-            fraction(10, 111),
-            "fraction",
-            "axi-cel",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2 + ": 9% (10/111)",
-            n=111,
-            status="secondary",
-        ),
-        row(
-            "never_infused_any_reason",
-            fraction(50, 344),
-            "fraction",
-            "liso-cel",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2 + ": 15% (50/344)",
-            n=344,
-            status="secondary",
-        ),
-        row(
-            "never_infused_any_reason",
-            fraction(17, 92),
-            "fraction",
-            "tisa-cel (B-ALL)",
-            "leukaemia",
-            "fimmu2021manufacturing",
-            t2 + ": 18% (17/92)",
-            n=92,
-            status="secondary",
-        ),
-        row(
-            "never_infused_any_reason",
-            fraction(6, 74),
-            "fraction",
-            "brexu-cel (KTE-X19)",
-            "lymphoma",
-            "fimmu2021manufacturing",
-            t2
-            + ": total printed as 8% (3); its parts, 4% (3) failures and 4% (3) manufactured but not received, give 6/74 = 8%",
-            n=74,
-            status="secondary",
-        ),
-        row(
-            "never_infused_any_reason",
-            fraction(12, 140),
-            "fraction",
-            "ide-cel",
-            "leukaemia",
-            "fimmu2021manufacturing",
-            t2 + ": 9% (12/140); myeloma, grouped with blood cancers",
-            n=140,
-            status="secondary",
-        ),
-    ]
-    return table(rows)
+    return load("manufacturing")
 
 
 def prices() -> pd.DataFrame:
@@ -193,49 +28,7 @@ def prices() -> pd.DataFrame:
     Prices, not costs. All three sources are a commentary or news reports quoting the number,
     so every row is ``secondary``. ``value`` is in the currency named in ``unit``.
     """
-    rows = [
-        row(
-            "list_price_at_launch",
-            475_000,
-            "USD",
-            "tisagenlecleucel (Kymriah), US, 2017",
-            "leukaemia",
-            "prasad2018",
-            "Secondary: Nature Reviews Clinical Oncology News & Views abstract, 'the high price tag of US$475,000'; a commentary quoting the launch price from a news report",
-            status="secondary",
-        ),
-        row(
-            "list_price_at_launch",
-            373_000,
-            "USD",
-            "axicabtagene ciloleucel (Yescarta), US, 2017",
-            "lymphoma",
-            "scrip2017",
-            "Secondary: Scrip (Citeline) news report, priced at US$373,000 after FDA approval on 18 October 2017",
-            status="secondary",
-        ),
-        row(
-            "reimbursed_price",
-            89_000,
-            "EUR",
-            "ARI-0001 (Hospital Clínic Barcelona), Spain",
-            "leukaemia",
-            "stat2023ari",
-            "Secondary: STAT News report read in an aggregator copy, reimbursed by the Spanish national health system at 89,000 euros, roughly a third of commercial list prices",
-            status="secondary",
-        ),
-        row(
-            "reimbursed_price_usd",
-            97_000,
-            "USD",
-            "ARI-0001 (Hospital Clínic Barcelona), Spain",
-            "leukaemia",
-            "stat2023ari",
-            "Secondary: STAT News report read in an aggregator copy, the report's own conversion, about US$97,000",
-            status="secondary",
-        ),
-    ]
-    return table(rows)
+    return load("prices")
 
 
 #: Products with both a vein-to-vein median and a manufacturing failure row.

@@ -8,7 +8,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ..validation import require_columns
-from ._table import fraction, row, table
+from ._table import load
+
+#: The quantity of the published mean day of B-cell return (the models' ``b_return_day``).
+B_RETURN = "b_return_day_mean"
+
+#: The two Erlangen cohorts, as the ``cohort`` column names them.
+MACKENSEN_2022 = "Mackensen et al. 2022, refractory SLE"
+MULLER_2024 = "Müller et al. 2024, SLE + myositis + SSc"
 
 
 def erlangen_trials() -> pd.DataFrame:
@@ -20,253 +27,12 @@ def erlangen_trials() -> pd.DataFrame:
     sclerosis). The stored Müller abstract is cut off after the follow-up sentence, so
     its safety and B-cell numbers are from named secondary summaries
     (``status="secondary"``).
+
+    ``b_return_day_mean`` is the mean (± SD as ``low``/``high``) day on which B cells came
+    back, in both cohorts (Müller reports it as the length of B-cell aplasia); these two
+    rows are the book's one home for the published B-cell return.
     """
-    mk, mu = "mackensen2022", "muller2024"
-    mk_cohort = "Mackensen et al. 2022, refractory SLE"
-    mu_cohort = "Müller et al. 2024, SLE + myositis + SSc"
-    mk_abs = "Nat Med abstract (PubMed mirror, PMID 36109639)"
-    mu_abs = "NEJM abstract (PubMed mirror, PMID 38381673)"
-    mu_news = "Secondary: Nexus News Group highlight of the NEJM abstract (14 Mar 2024)"
-    a = "autoimmune"
-    rows = [
-        row(
-            "patients",
-            5,
-            "patients",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs + ": four women and one man",
-            n=5,
-        ),
-        row("women", 4, "patients", mk_cohort, a, mk, mk_abs, n=5),
-        row(
-            "median_age",
-            22,
-            "years",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs
-            + "; range 18-24 (range given in the ACR Open Rheumatol journal club, "
-            "PMID 37766597)",
-            low=18,
-            high=24,
-            n=5,
-        ),
-        row(
-            "dose_car_t_per_kg",
-            1e6,
-            "CAR T cells/kg",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs
-            + ": 1 x 10^6 CAR T cells per kg after fludarabine and cyclophosphamide",
-            n=5,
-        ),
-        row(
-            "sledai2k_baseline_median",
-            16,
-            "score",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs
-            + ": 'median (range) ... 16 (8)'; the abstract gives the width of the "
-            "range (8 points), not its end points, so low/high are left empty",
-            n=5,
-        ),
-        row(
-            "sledai2k_baseline_range_width",
-            8,
-            "score",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs + ": 'median (range) ... 16 (8)'; the range is given as its width",
-            n=5,
-        ),
-        row(
-            "sledai2k_3_months_median",
-            0,
-            "score",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs
-            + ": 'median (range) ... score after 3 months was 0 (2)'; low/high 0-2 "
-            "are inferred from the width 2, since a score cannot be negative",
-            low=0,
-            high=2,
-            n=5,
-        ),
-        row(
-            "sledai2k_3_months_range_width",
-            2,
-            "score",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs
-            + ": 'median (range) ... score after 3 months was 0 (2)'; the range is "
-            "given as its width",
-            n=5,
-        ),
-        row(
-            "doris_remission_3_months",
-            fraction(5, 5),
-            "fraction",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs + ": DORIS remission in all five patients after 3 months",
-            n=5,
-        ),
-        row(
-            "b_cell_reappearance_mean",
-            110,
-            "days",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs + ": mean 110 +/- 32 (SD) days; low/high are mean -/+ SD",
-            low=110 - 32,
-            high=110 + 32,
-            n=5,
-        ),
-        row(
-            "returning_b_cells_naive",
-            1.0,
-            "fraction",
-            mk_cohort,
-            a,
-            mk,
-            "Abstract (journal-club copy, PMID 37766597): 'Reappearing B cells were "
-            "naive and showed non-class-switched B cell receptors'; qualitative, "
-            "coded as 1",
-            n=5,
-        ),
-        row(
-            "drug_free_follow_up_median",
-            8,
-            "months",
-            mk_cohort,
-            a,
-            mk,
-            mk_abs + ": drug-free remission maintained, median follow-up 8 months",
-            n=5,
-        ),
-        row("patients", 15, "patients", mu_cohort, a, mu, mu_abs, n=15),
-        row("patients_sle", 8, "patients", mu_cohort, a, mu, mu_abs, n=15),
-        row(
-            "patients_myositis",
-            3,
-            "patients",
-            mu_cohort,
-            a,
-            mu,
-            mu_abs + ": idiopathic inflammatory myositis",
-            n=15,
-        ),
-        row(
-            "patients_systemic_sclerosis", 4, "patients", mu_cohort, a, mu, mu_abs, n=15
-        ),
-        row(
-            "follow_up_median",
-            15,
-            "months",
-            mu_cohort,
-            a,
-            mu,
-            mu_abs + ": median 15 months, range 4-29",
-            low=4,
-            high=29,
-            n=15,
-        ),
-        row(
-            "doris_remission_sle",
-            fraction(8, 8),
-            "fraction",
-            mu_cohort,
-            a,
-            mu,
-            mu_news + "; all 8 SLE patients in DORIS remission",
-            n=8,
-            status="secondary",
-        ),
-        row(
-            "immunosuppression_stopped",
-            fraction(15, 15),
-            "fraction",
-            mu_cohort,
-            a,
-            mu,
-            mu_news + "; immunosuppressive therapy stopped in all patients",
-            n=15,
-            status="secondary",
-        ),
-        row(
-            "crs_grade_1",
-            fraction(10, 15),
-            "fraction",
-            mu_cohort,
-            a,
-            mu,
-            mu_news + ": 10 patients with grade 1 CRS",
-            n=15,
-            status="secondary",
-        ),
-        row(
-            "crs_grade_2",
-            fraction(1, 15),
-            "fraction",
-            mu_cohort,
-            a,
-            mu,
-            mu_news + ": 1 patient with grade 2 CRS",
-            n=15,
-            status="secondary",
-        ),
-        row(
-            "icans_grade_1",
-            fraction(1, 15),
-            "fraction",
-            mu_cohort,
-            a,
-            mu,
-            mu_news + ": 1 patient with grade 1 ICANS",
-            n=15,
-            status="secondary",
-        ),
-        row(
-            "pneumonia_hospitalisation",
-            fraction(1, 15),
-            "fraction",
-            mu_cohort,
-            a,
-            mu,
-            mu_news + ": 1 pneumonia-related hospitalisation",
-            n=15,
-            status="secondary",
-        ),
-        row(
-            "b_cell_aplasia_mean",
-            112,
-            "days",
-            mu_cohort,
-            a,
-            mu,
-            "Secondary: public verification notes quoting the abstract (PMID "
-            "38381673), 112 +/- 47 days; the stored abstract stops just before this "
-            "number; low/high are mean -/+ SD",
-            low=112 - 47,
-            high=112 + 47,
-            n=15,
-            status="secondary",
-        ),
-    ]
-    return table(rows)
+    return load("erlangen_trials")
 
 
 def car_t_persistence() -> pd.DataFrame:
@@ -275,183 +41,16 @@ def car_t_persistence() -> pd.DataFrame:
     Months are converted at 30.44 days per month and years at 365.25 days; the note
     gives the original wording. Lower bounds ("more than") are stated in the note.
     """
-    rows = [
-        row(
-            "max_detectable_persistence",
-            10 * 365.25,
-            "days",
-            "Penn CTL019, CLL (2 patients treated 2010)",
-            "leukaemia",
-            "melenhorst2022",
-            "Nature abstract: 'CAR T cells remained detectable more than ten years "
-            "after infusion' (a lower bound)",
-            n=2,
-        ),
-        row(
-            "max_detectable_persistence",
-            20 * 30.44,
-            "days",
-            "ELIANA (tisa-cel, paediatric B-ALL)",
-            "leukaemia",
-            "maude2018",
-            "NEJM abstract (verbatim copy, PMID 29385370): CAR T cells persisted "
-            "'for as long as 20 months'",
-            n=75,
-        ),
-        row(
-            "max_detectable_persistence_qpcr_responders",
-            693,
-            "days",
-            "JULIET (tisa-cel, DLBCL)",
-            "lymphoma",
-            "awasthi2020",
-            "Blood Adv abstract: 693 days maximum by qPCR in responders",
-            n=111,
-        ),
-        row(
-            "max_detectable_persistence_qpcr_nonresponders",
-            374,
-            "days",
-            "JULIET (tisa-cel, DLBCL)",
-            "lymphoma",
-            "awasthi2020",
-            "Blood Adv abstract: 374 days maximum by qPCR in non-responders",
-            n=111,
-        ),
-        row(
-            "max_detectable_persistence_flow_responders",
-            554,
-            "days",
-            "JULIET (tisa-cel, DLBCL)",
-            "lymphoma",
-            "awasthi2020",
-            "Blood Adv abstract: 554 days maximum by flow cytometry in responders",
-            n=111,
-        ),
-        row(
-            "max_detectable_persistence_flow_nonresponders",
-            400,
-            "days",
-            "JULIET (tisa-cel, DLBCL)",
-            "lymphoma",
-            "awasthi2020",
-            "Blood Adv abstract: 400 days maximum by flow cytometry in non-responders",
-            n=111,
-        ),
-        row(
-            "expansion_doubling_time",
-            0.78,
-            "days",
-            "ELIANA + ENSIGN popPK (tisa-cel)",
-            "leukaemia",
-            "stein2019",
-            "CPT:PSP abstract (Europe PMC copy): doubling time 0.78 days",
-        ),
-        row(
-            "initial_decline_half_life",
-            4.3,
-            "days",
-            "ELIANA + ENSIGN popPK (tisa-cel)",
-            "leukaemia",
-            "stein2019",
-            "CPT:PSP abstract: initial decline half-life 4.3 days",
-        ),
-        row(
-            "terminal_half_life",
-            220,
-            "days",
-            "ELIANA + ENSIGN popPK (tisa-cel)",
-            "leukaemia",
-            "stein2019",
-            "CPT:PSP abstract: terminal half-life 220 days",
-        ),
-        row(
-            "min_detectable_persistence",
-            3 * 30.44,
-            "days",
-            "Wang et al. 2024, donor CD19 (myositis, SSc)",
-            "allogeneic",
-            "wang2024",
-            "Cell abstract: infused cells 'persisted for over 3 months' (a lower "
-            "bound)",
-            n=3,
-        ),
-    ]
-    return table(rows)
+    return load("car_t_persistence")
 
 
 def b_cell_depletion() -> pd.DataFrame:
-    """B-cell depletion and return after CD19-directed therapy, and B-cell turnover."""
-    rows = [
-        row(
-            "b_cell_reappearance_mean",
-            110,
-            "days",
-            "Mackensen et al. 2022, refractory SLE",
-            "autoimmune",
-            "mackensen2022",
-            "Nat Med abstract: mean 110 +/- 32 (SD) days; low/high are mean -/+ SD",
-            low=78,
-            high=142,
-            n=5,
-        ),
-        row(
-            "b_cell_aplasia_mean",
-            112,
-            "days",
-            "Müller et al. 2024, SLE + myositis + SSc",
-            "autoimmune",
-            "muller2024",
-            "Secondary: public verification notes quoting the abstract, 112 +/- 47 "
-            "days; low/high are mean -/+ SD",
-            low=65,
-            high=159,
-            n=15,
-            status="secondary",
-        ),
-        row(
-            "time_to_complete_b_cell_depletion_max",
-            14,
-            "days",
-            "Wang et al. 2024, donor CD19 (myositis, SSc)",
-            "allogeneic",
-            "wang2024",
-            "Cell abstract: complete B cell depletion 'within 2 weeks' (an upper "
-            "bound)",
-            n=3,
-        ),
-        row(
-            "blood_b_cell_division_rate_young",
-            0.019,
-            "per day",
-            "Healthy young adults, deuterated glucose",
-            "biology",
-            "macallan2005",
-            "Blood abstract: total blood B cells divide at 1.9% (+/- 1.0%) per day; "
-            "low/high are -/+ SD",
-            low=0.009,
-            high=0.029,
-        ),
-        row(
-            "naive_b_cell_division_rate",
-            0.0046,
-            "per day",
-            "Healthy adults, deuterated glucose",
-            "biology",
-            "macallan2005",
-            "Blood abstract: naive (CD27-) blood B cells divide at 0.46% per day",
-        ),
-        row(
-            "memory_b_cell_division_rate",
-            0.0266,
-            "per day",
-            "Healthy adults, deuterated glucose",
-            "biology",
-            "macallan2005",
-            "Blood abstract: memory (CD27+) blood B cells divide at 2.66% per day",
-        ),
-    ]
-    return table(rows)
+    """How fast donor CD19 CAR T cells deplete B cells, and how fast B cells turn over.
+
+    The published B-cell return times of the Erlangen cohorts are in
+    :func:`erlangen_trials` (quantity ``b_return_day_mean``).
+    """
+    return load("b_cell_depletion")
 
 
 # Published points as plotting tables ------------------------------------------------
@@ -473,8 +72,8 @@ def return_points(b_cell_table: pd.DataFrame) -> pd.DataFrame:
     """Published B-cell return times as plotting points (``label``, ``time_days``,
     ``time_sd``, ``primary``).
 
-    Takes :func:`cart_autoimmunity.evidence.b_cell_depletion` (autoimmune rows with unit
-    ``days``); ``time_sd`` is half the reported mean ± SD band; ``primary`` is the
+    Takes :func:`cart_autoimmunity.evidence.erlangen_trials` (its ``b_return_day_mean``
+    rows; autoimmune rows with unit ``days``); ``time_sd`` is half the reported mean ± SD band; ``primary`` is the
     status.
     """
     require_columns(
@@ -493,10 +92,12 @@ def return_points(b_cell_table: pd.DataFrame) -> pd.DataFrame:
         ),
     )
     rows = b_cell_table[
-        (b_cell_table["setting"] == "autoimmune") & (b_cell_table["unit"] == "days")
+        (b_cell_table["quantity"] == B_RETURN)
+        & (b_cell_table["setting"] == "autoimmune")
+        & (b_cell_table["unit"] == "days")
     ]
     if rows.empty:
-        raise ValueError("b_cell_table has no autoimmune rows in days")
+        raise ValueError(f"b_cell_table has no autoimmune {B_RETURN!r} rows in days")
     labels = [
         f"{reader_name(r.source)} (n = {r.n:.0f}"
         + ("" if r.status == "primary" else "; secondary")
@@ -563,7 +164,7 @@ HEADLINES = {
         ("sledai2k_baseline_median", "Lupus activity before"),
         ("sledai2k_3_months_median", "Lupus activity at 3 months"),
         ("doris_remission_3_months", "DORIS remission at 3 months"),
-        ("b_cell_reappearance_mean", "B cells back after"),
+        ("b_return_day_mean", "B cells back after"),
         ("drug_free_follow_up_median", "Drug-free follow-up"),
     ),
     "muller2024": (
@@ -571,7 +172,7 @@ HEADLINES = {
         ("follow_up_median", "Follow-up, median (range)"),
         ("doris_remission_sle", "DORIS remission (lupus)"),
         ("immunosuppression_stopped", "Immunosuppression stopped"),
-        ("b_cell_aplasia_mean", "B-cell aplasia"),
+        ("b_return_day_mean", "B-cell aplasia"),
     ),
 }
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import validation
-from ..evidence.trials import reader_name
+from ..evidence.trials import B_RETURN, reader_name
 from .style import (
     OKABE_ITO,
     QUANTITY_COLOURS,
@@ -132,17 +132,17 @@ def plot_trial_summary(erlangen: pd.DataFrame):
         "erlangen", erlangen, ("quantity", "value", "low", "high", "source", "status")
     )
     rows = erlangen.drop_duplicates("quantity").set_index("quantity")
-    needed = [
-        "sledai2k_baseline_median",
-        "sledai2k_3_months_median",
-        "b_cell_reappearance_mean",
-        "b_cell_aplasia_mean",
-    ]
+    needed = ["sledai2k_baseline_median", "sledai2k_3_months_median"]
     missing = [q for q in needed if q not in rows.index]
     if missing:
         raise ValueError(f"erlangen is missing quantities {missing}")
+    days = erlangen[erlangen["quantity"] == B_RETURN]
+    if len(days) != 2:
+        raise ValueError(
+            f"erlangen needs {B_RETURN!r} rows for both cohorts, found {len(days)}"
+        )
     fig, (top, bottom) = new_figure(nrows=2, width_in=WIDTH_IN, height_in=5.6)
-    sledai = rows.loc[needed[:2]]
+    sledai = rows.loc[needed]
     x = np.arange(2)
     top.bar(x, sledai["value"], color=[OKABE_ITO["grey"], AUTOIMMUNE], width=0.6)
     ranged = sledai.dropna(subset=["low", "high"])
@@ -156,7 +156,6 @@ def plot_trial_summary(erlangen: pd.DataFrame):
     top.set_ylabel("SLEDAI-2K (median)")
     top.set_ylim(0, 20)
     top.set_title("Lupus activity, first 5 patients", loc="left")
-    days = rows.loc[needed[2:]]
     y = np.arange(2)[::-1]
     for yi, (_, row) in zip(y, days.iterrows(), strict=True):
         primary = row["status"] == "primary"

@@ -5,6 +5,10 @@ model modules: :func:`kinetics.memory_burden_grid`, :func:`costs.assumption_grid
 :func:`in_vivo.dose_schedule_grid`) and returns an :class:`ExplorableFigure`. In the book's
 web page it is a Bokeh layout with one labelled drop-down list per grid dimension; a
 ``CustomJS`` callback looks the chosen point up in the grid, so no kernel is needed. The
+JavaScript lives in ``figures/js/*.js`` (package data, read with :mod:`importlib.resources`):
+``find_row.js`` (the shared look-up), one callback per figure named after its function, and
+``loader.js`` (loads BokehJS when the reader asks). Bokeh itself is imported only inside the
+functions that draw, so importing the package never loads it. The
 sentence under the plots (the read-out) is written here in Python for every grid point, and
 carries each number's exact value in a ``data-value`` attribute.
 
@@ -31,6 +35,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -72,53 +77,23 @@ _BUTTON_STYLE = (
     "background:#0072B2;color:#ffffff;border:none;border-radius:4px;padding:0.4rem 0.9rem;"
     "font-size:1rem;cursor:pointer"
 )
-# Load BokehJS only when the reader asks (it weighs more than the rest of a chapter page),
-# once per page, in order; then run Bokeh's embedding code and give the figure the focus.
-_LOADER_JS = """(function () {
-  const box = document.getElementById("__BOX__");
-  const start = box.querySelector(".explorable-start");
-  const button = start.querySelector("button");
-  const sources = __SOURCES__;
-  const loaded = (window.explorableScripts = window.explorableScripts || {});
-  function load(src) {
-    if (!loaded[src]) {
-      loaded[src] = new Promise(function (done, fail) {
-        const script = document.createElement("script");
-        script.src = src;
-        script.onload = done;
-        script.onerror = function () { fail(new Error("could not load " + src)); };
-        document.head.appendChild(script);
-      });
-    }
-    return loaded[src];
-  }
-  function render() {
-__RENDER__
-  }
-  start.hidden = false;
-  button.addEventListener("click", function () {
-    button.disabled = true;
-    button.textContent = "Loading the explorable figure";
-    sources.reduce(function (ready, src) { return ready.then(function () { return load(src); }); },
-                   Promise.resolve())
-      .then(function () { render(); start.hidden = true; box.focus(); })
-      .catch(function (error) {
-        button.textContent = "The explorable figure could not be loaded";
-        console.error(error);
-      });
-  });
-})();"""
 
-# The look-up shared by every figure: find the grid row whose level indices match the lists.
-_FIND_JS = """
-const picked = selects.map((s) => Number(s.value));
-const n = grid.data[levels[0]].length;
-let i = -1;
-for (let k = 0; k < n && i < 0; k++) {
-  if (levels.every((name, j) => grid.data[name][k] === picked[j])) { i = k; }
-}
-if (i < 0) { return; }
-"""
+
+def _js(file: str) -> str:
+    """The JavaScript of ``js/<file>`` (package data), without its leading ``//`` comment lines.
+
+    The comments document the file; the page's HTML carries only the code.
+    """
+    text = resources.files(__package__).joinpath("js", file).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith("//"):
+        lines.pop(0)
+    return "".join(lines)
+
+
+def _callback_js(file: str) -> str:
+    """A figure's ``CustomJS`` code: the shared row look-up, then ``js/<file>``."""
+    return "\n" + _js("find_row.js") + "\n" + _js(file)
 
 
 class ExplorableFigure:
@@ -355,7 +330,9 @@ def _embed(name: str, title: str, layout, summary: str) -> ExplorableFigure:
     root = f"{BOKEH_ROOT}/{bokeh.__version__}"
     sources = [f"{root}/{file}" for file in BOKEH_JS_FILES]
     loader = (
-        _LOADER_JS.replace("__BOX__", f"explorable-{name}")
+        _js("loader.js")
+        .rstrip("\n")
+        .replace("__BOX__", f"explorable-{name}")
         .replace("__SOURCES__", json.dumps(sources))
         .replace("__RENDER__", render_js.replace("</", "<\\/"))
     )
@@ -588,15 +565,7 @@ def memory_persistence(
             last_span=last_span,
             back_span=back_span,
         ),
-        code=_FIND_JS
-        + """
-readout.text = grid.data.readout[i];
-shown.data = {t: shown.data.t, car: grid.data.car[i], b: grid.data.b[i]};
-last_span.location = grid.data.last_day[i];
-const back = grid.data.return_day[i];
-back_span.visible = back !== null && Number.isFinite(back);
-if (back_span.visible) { back_span.location = back; }
-""",
+        code=_callback_js("memory_persistence.js"),
     )
     for select in selects:
         select.js_on_change("value", callback)
@@ -757,14 +726,7 @@ def cost_assumptions(
             options=labels,
             lead=_COST_LEAD,
         ),
-        code=_FIND_JS
-        + """
-readout.text = lead + columns.map((c, j) => options[j].toLowerCase()
-  + ' <span class="explorable-value" data-value="' + String(grid.data["exact_" + c][i]) + '">'
-  + "USD " + grid.data["label_" + c][i] + " thousand</span>").join("; ") + ".</p>";
-shown.data = {option: shown.data.option, cost: columns.map((c) => grid.data[c][i]),
-              label: columns.map((c) => grid.data["label_" + c][i])};
-""",
+        code=_callback_js("cost_assumptions.js"),
     )
     for select in selects:
         select.js_on_change("value", callback)
@@ -783,7 +745,7 @@ SCHEDULE_GRID_COLUMNS = (
     "interval_days",
     "last_dose_day",
     "days_b_below_1pct",
-    "b_recovery_day",
+    "b_return_day",
     "cytokine_peak",
     "severe_crs_probability",
     "b_depleted_fraction",
@@ -814,10 +776,10 @@ def schedule_readout(row: Mapping) -> str:
         f"{_value(row['days_b_below_1pct'], format_number(row['days_b_below_1pct']))} days in all"
     )
     threshold = format_percent(row["b_return_fraction"])
-    if math.isfinite(row["b_recovery_day"]):
+    if math.isfinite(row["b_return_day"]):
         back = (
             f"and back at {threshold} of normal on day "
-            f"{_value(row['b_recovery_day'], format_number(row['b_recovery_day']))}"
+            f"{_value(row['b_return_day'], format_number(row['b_return_day']))}"
         )
     else:
         back = f"and not back at {threshold} of normal by the end of the run"
@@ -953,13 +915,7 @@ def in_vivo_schedules(
             levels=level_names,
             readout=readout,
         ),
-        code=_FIND_JS
-        + """
-readout.text = grid.data.readout[i];
-shown.data = {t: grid.data.t[i], b: grid.data.b[i], cytokine: grid.data.cytokine[i]};
-const days = grid.data.dose_days[i];
-doses_shown.data = {day: days, y: days.map(() => 150.0)};
-""",
+        code=_callback_js("in_vivo_schedules.js"),
     )
     for select in selects:
         select.js_on_change("value", callback)

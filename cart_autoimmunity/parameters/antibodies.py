@@ -59,7 +59,11 @@ class AntibodyParameters(Parameters):
         check="non_negative",
     )
     depletion_window_days: float = param(
-        evidence.lookup("erlangen_trials", "b_cell_reappearance_mean"),
+        evidence.lookup(
+            "erlangen_trials",
+            evidence.trials.B_RETURN,
+            evidence.trials.MACKENSEN_2022,
+        ),
         unit="day",
         description="how long the CAR T cells kill their targets (the aplasia window)",
         source="mackensen2022; B cells reappeared 110 +/- 32 days after CD19 CAR T in lupus",

@@ -45,7 +45,11 @@ class BurdenParameters(Parameters):
         check="positive",
     )
     car_t_episode_days: float = param(
-        evidence.lookup("erlangen_trials", "b_cell_reappearance_mean"),
+        evidence.lookup(
+            "erlangen_trials",
+            evidence.trials.B_RETURN,
+            evidence.trials.MACKENSEN_2022,
+        ),
         unit="days",
         description=(
             "Length of the one-time CAR T treatment episode, "

@@ -279,7 +279,7 @@ def test_chapter_10_shows_the_model_run_at_a_grid_point(open_page):
                 out["days_b_below_1pct"],
                 explorable.format_number(out["days_b_below_1pct"]),
             ),
-            (out["b_recovery_day"], explorable.format_number(out["b_recovery_day"])),
+            (out["b_return_day"], explorable.format_number(out["b_return_day"])),
             (out["cytokine_peak"], explorable.format_number(out["cytokine_peak"])),
             (risk, explorable.format_percent(risk)),
         ],
