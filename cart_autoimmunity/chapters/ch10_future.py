@@ -370,21 +370,28 @@ REJECTION_PARAMETERS = (
 )
 
 
+def rejection_table() -> pd.DataFrame:
+    """The sweep with day-14 B cells per million of normal (``b14_per_million``)."""
+    sweep = rejection_sweep()
+    return sweep.assign(b14_per_million=1e6 * sweep["b_fraction_day_14"])
+
+
+#: How each table is built, by its ``tbl-`` name.
+_BUILDERS = {
+    "tbl-future-donor": donor_table,
+    "tbl-future-rejection-parameters": lambda: _parameters(
+        "KineticsParameters", list(REJECTION_PARAMETERS)
+    ),
+    "tbl-future-rejection": rejection_table,
+    "tbl-future-in-vivo-parameters": lambda: _parameters("InVivoParameters"),
+    "tbl-future-schedules": schedule_readouts,
+    "tbl-future-cytokine": lambda: cytokine_peaks().reset_index(drop=True),
+}
+
+
 def tables() -> dict[str, pd.DataFrame]:
     """Every table the chapter shows, by its ``tbl-`` name, before formatting."""
-    sweep = rejection_sweep()
-    return {
-        "tbl-future-donor": donor_table(),
-        "tbl-future-rejection-parameters": _parameters(
-            "KineticsParameters", list(REJECTION_PARAMETERS)
-        ),
-        "tbl-future-rejection": sweep.assign(
-            b14_per_million=1e6 * sweep["b_fraction_day_14"]
-        ),
-        "tbl-future-in-vivo-parameters": _parameters("InVivoParameters"),
-        "tbl-future-schedules": schedule_readouts(),
-        "tbl-future-cytokine": cytokine_peaks().reset_index(drop=True),
-    }
+    return {name: build() for name, build in _BUILDERS.items()}
 
 
 def _shown(value: float) -> str:
@@ -418,7 +425,7 @@ _CAPTIONS = {
 
 def reader_table(name: str) -> chapter.ReaderTable:
     """The table ``name`` (a key of :func:`tables`) formatted for readers."""
-    name = require_choice("name", name, _CAPTIONS)
+    name = require_choice("name", name, _BUILDERS)
     caption = _CAPTIONS[name]
     if name == "tbl-future-rejection-parameters":
         return chapter.parameter_table(
@@ -476,7 +483,7 @@ def reader_table(name: str) -> chapter.ReaderTable:
         ),
     }[name]
     return chapter.reader_table(
-        tables()[name], columns, caption=caption, name=name, formats=formats
+        _BUILDERS[name](), columns, caption=caption, name=name, formats=formats
     )
 
 
