@@ -173,16 +173,26 @@ def test_the_rejection_table_is_the_sweep():
 # ------------------------------------------------------------------------------------------
 # CAR T cells made in the body
 # ------------------------------------------------------------------------------------------
+def _same_run(value):
+    """The grid solves all schedules at once: separate runs agree to the solver's
+    tolerance (far below the 4 figures the book shows), not bit for bit."""
+    return pytest.approx(value, rel=1e-6)
+
+
 def test_schedule_numbers_are_the_runs_of_those_schedules(numbers, schedules):
-    assert numbers["single_days_below"] == schedules["single"]["days_b_below_1pct"]
-    assert numbers["single_recovery_day"] == schedules["single"]["b_recovery_day"]
-    weekly = schedules["weekly_x6"]
-    assert numbers["weekly_days_below"] == weekly["days_b_below_1pct"]
-    assert numbers["weekly_recovery_after"] == weekly["recovery_after_last_dose_days"]
-    assert (
-        numbers["q2w_days_below"] == schedules["every_2_weeks_x6"]["days_b_below_1pct"]
+    single, weekly = schedules["single"], schedules["weekly_x6"]
+    assert numbers["single_days_below"] == _same_run(single["days_b_below_1pct"])
+    assert numbers["single_recovery_day"] == _same_run(single["b_recovery_day"])
+    assert numbers["weekly_days_below"] == _same_run(weekly["days_b_below_1pct"])
+    assert numbers["weekly_recovery_after"] == _same_run(
+        weekly["recovery_after_last_dose_days"]
     )
-    assert numbers["monthly_days_below"] == schedules["monthly_x6"]["days_b_below_1pct"]
+    assert numbers["q2w_days_below"] == _same_run(
+        schedules["every_2_weeks_x6"]["days_b_below_1pct"]
+    )
+    assert numbers["monthly_days_below"] == _same_run(
+        schedules["monthly_x6"]["days_b_below_1pct"]
+    )
 
 
 def test_the_schedule_table_has_every_named_schedule(schedules):
@@ -190,14 +200,14 @@ def test_the_schedule_table_has_every_named_schedule(schedules):
     assert list(table.index) == list(in_vivo.SCHEDULES)
     for name, expected in schedules.items():
         for column in ("b_recovery_day", "recovery_after_last_dose_days"):
-            assert table.loc[name, column] == expected[column], (name, column)
+            assert table.loc[name, column] == _same_run(expected[column]), name
 
 
 def test_the_dose_count_sweep_is_the_models():
     expected = in_vivo.dose_count_sweep(6, chapter.WEEKLY_DAYS, PARAMS, IV)
     shown = chapter.dose_count_sweep()
     for column in expected.columns:
-        assert shown[column].tolist() == expected[column].tolist(), column
+        assert shown[column].tolist() == _same_run(expected[column].tolist()), column
 
 
 # ------------------------------------------------------------------------------------------
