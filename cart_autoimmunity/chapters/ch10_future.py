@@ -565,7 +565,7 @@ def claims() -> tuple[Claim, ...]:
         ),
         caveat=(
             "model with assumed parameters (no checkable human numbers yet); first "
-            "human reports in lupus were announced in 2025 but could not be verified "
+            "human reports in lupus were announced but could not be verified "
             "(press releases only), so none is cited"
         ),
     )
