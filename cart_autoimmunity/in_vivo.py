@@ -138,6 +138,60 @@ def simulate_in_vivo(
     return frame
 
 
+def simulate_in_vivo_schedules(
+    schedules,
+    params: KineticsParameters | None = None,
+    in_vivo_params: InVivoParameters | None = None,
+    *,
+    step_days: float = 0.1,
+) -> list[pd.DataFrame]:
+    """Several patients, each dosed on its own schedule, in one vectorised solve.
+
+    Returns one table per schedule, as :func:`simulate_in_vivo` returns it with its default
+    length (120 days after the last dose). The patients share the solver's steps, so the
+    values agree with separate runs to the solver's tolerance, not bit for bit.
+    """
+    params = kinetics.check_params(params)
+    p = _in_vivo(in_vivo_params)
+    doses = [schedule_days(schedule) for schedule in schedules]
+    if not doses:
+        raise ValueError("schedules must contain at least one schedule")
+    ends = [float(d[-1] + 120.0) for d in doses]
+    t = kinetics.time_grid(max(ends), step_days)
+    rates = in_vivo_rates(params, p)
+    y = kinetics.initial_state(
+        params, len(doses), dose_cells=0.0, survival_fraction=1.0, rates=rates
+    )
+    days = np.unique(np.concatenate([[0.0], *doses]))
+    # given[k, i]: CAR+ cells that dose day days[k] adds to patient i's pool V
+    given = p.car_cells_per_dose * np.array(
+        [[float(np.isin(day, d)) for d in doses] for day in days]
+    )
+    out = np.empty((y.shape[0], len(doses), t.size))
+    bounds = [*days, t[-1]]
+    for k, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
+        y[kinetics.STATE_ROWS["in_vivo_car_cells"]] += given[k]
+        last = k == len(days) - 1
+        mask = (t >= start) & ((t <= stop) if last else (t < stop))
+        later = t[mask & (t > start)]
+        span = np.concatenate([[start], later, [] if last else [stop]])
+        values = kinetics.solve(rates, y, params.maturation_stages, span)
+        first = 0 if mask.sum() > later.size else 1  # a grid point on the dose day
+        out[:, :, mask] = values[:, :, first : 1 + later.size]
+        y = values[:, :, -1].copy()
+    frames = []
+    for patient, (d, end) in enumerate(zip(doses, ends)):
+        time_days = kinetics.time_grid(end, step_days)
+        states = kinetics.states_dict(
+            out[:, :, : time_days.size], params.maturation_stages
+        )
+        runs = kinetics.PatientRuns(time_days, states, rates, params)
+        frame = kinetics.runs_frame(runs, patient=patient)
+        frame.attrs["dose_days"] = d.tolist()
+        frames.append(frame)
+    return frames
+
+
 def in_vivo_readouts(
     result: pd.DataFrame,
     params: KineticsParameters | None = None,
@@ -199,19 +253,17 @@ def dose_count_sweep(
     params: KineticsParameters | None = None,
     in_vivo_params: InVivoParameters | None = None,
 ) -> pd.DataFrame:
-    """M5 read-outs for 1..``max_doses`` LNP doses given every ``interval_days``.
+    """M5 read-outs for 1..``max_doses`` LNP doses given every ``interval_days`` (one solve).
 
     One row per number of doses: ``doses, last_dose_day, days_b_below_1pct, b_nadir_fraction,
     b_return_day, recovery_after_last_dose_days`` (days; fraction of normal B cells).
     """
     max_doses = validation.require_integer("max_doses", max_doses, minimum=1)
     validation.require_positive("interval_days", interval_days)
+    schedules = [np.arange(n) * float(interval_days) for n in range(1, max_doses + 1)]
     rows = []
-    for n in range(1, max_doses + 1):
-        schedule = np.arange(n) * float(interval_days)
-        out = in_vivo_readouts(
-            simulate_in_vivo(schedule, params, in_vivo_params), params, in_vivo_params
-        )
+    for frame in simulate_in_vivo_schedules(schedules, params, in_vivo_params):
+        out = in_vivo_readouts(frame, params, in_vivo_params)
         rows.append(
             {
                 k: out[k]
@@ -258,10 +310,10 @@ def dose_schedule_grid(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """M5 over a grid of dose count and interval: ``n`` doses on days ``0, d, ..., (n-1) d``.
 
-    Each grid point is :func:`simulate_in_vivo` with that schedule (default length and step)
-    and its :func:`in_vivo_readouts`, plus the severe-CRS risk of its cytokine peak
-    (:func:`cytokines.severe_crs_probability`). A single dose does not depend on the interval
-    and is run once. Returns two tidy tables:
+    Each grid point is the run of that schedule (default length and step; all schedules in
+    one solve, :func:`simulate_in_vivo_schedules`) and its :func:`in_vivo_readouts`, plus
+    the severe-CRS risk of its cytokine peak (:func:`cytokines.severe_crs_probability`). A
+    single dose does not depend on the interval and is run once. Returns two tidy tables:
 
     * ``grid``: one row per grid point (dose count outermost), columns ``doses,
       interval_days``, :data:`SCHEDULE_GRID_READOUTS`, ``severe_crs_probability``,
@@ -297,43 +349,48 @@ def dose_schedule_grid(
             f"sample_every_days must be a multiple of {step}, got {sample_every_days!r}"
         )
     fine = validation.require_non_negative("fine_days_after_dose", fine_days_after_dose)
+    points = [
+        (n, float(interval), tuple(float(interval) * i for i in range(n)))
+        for n in counts
+        for interval in intervals
+    ]
+    distinct = list(dict.fromkeys(schedule for _, _, schedule in points))
+    frames = dict(zip(distinct, simulate_in_vivo_schedules(distinct, params, iv)))
     runs: dict = {}
     rows, courses = [], []
-    for n in counts:
-        for interval in intervals:
-            schedule = tuple(float(interval) * i for i in range(n))
-            if schedule not in runs:
-                frame = simulate_in_vivo(list(schedule), params, iv)
-                t = frame["time_days"].to_numpy()
-                since = t[:, None] - np.asarray(schedule)[None, :]
-                near_dose = ((since >= 0) & (since <= fine)).any(axis=1)
-                keep = near_dose | (np.arange(t.size) % every == 0)
-                keep[-1] = True
-                runs[schedule] = (in_vivo_readouts(frame, params, iv), frame[keep])
-            out, sampled = runs[schedule]
-            rows.append(
+    for n, interval, schedule in points:
+        if schedule not in runs:
+            frame = frames[schedule]
+            t = frame["time_days"].to_numpy()
+            since = t[:, None] - np.asarray(schedule)[None, :]
+            near_dose = ((since >= 0) & (since <= fine)).any(axis=1)
+            keep = near_dose | (np.arange(t.size) % every == 0)
+            keep[-1] = True
+            runs[schedule] = (in_vivo_readouts(frame, params, iv), frame[keep])
+        out, sampled = runs[schedule]
+        rows.append(
+            {
+                "doses": n,
+                "interval_days": float(interval),
+                **{k: out[k] for k in SCHEDULE_GRID_READOUTS},
+                "severe_crs_probability": cytokines.severe_crs_probability(
+                    out["cytokine_peak"], crs_params
+                ),
+            }
+        )
+        courses.append(
+            pd.DataFrame(
                 {
                     "doses": n,
                     "interval_days": float(interval),
-                    **{k: out[k] for k in SCHEDULE_GRID_READOUTS},
-                    "severe_crs_probability": cytokines.severe_crs_probability(
-                        out["cytokine_peak"], crs_params
-                    ),
+                    "time_days": sampled["time_days"].to_numpy(),
+                    "b_cells_fraction_of_normal": sampled[
+                        "b_cells_fraction_of_normal"
+                    ].to_numpy(),
+                    "cytokine_proxy": sampled["cytokine_proxy"].to_numpy(),
                 }
             )
-            courses.append(
-                pd.DataFrame(
-                    {
-                        "doses": n,
-                        "interval_days": float(interval),
-                        "time_days": sampled["time_days"].to_numpy(),
-                        "b_cells_fraction_of_normal": sampled[
-                            "b_cells_fraction_of_normal"
-                        ].to_numpy(),
-                        "cytokine_proxy": sampled["cytokine_proxy"].to_numpy(),
-                    }
-                )
-            )
+        )
     grid = pd.DataFrame(rows)
     grid["b_depleted_fraction"] = iv.b_depleted_fraction
     grid["b_return_fraction"] = params.b_return_fraction

@@ -142,14 +142,16 @@ def test_schedule_grid_matches_the_dose_count_sweep():
 
 
 def test_schedule_grid_point_is_the_model_run_there(schedule):
+    """The grid solves its schedules together: a separate run agrees to the solver's
+    tolerance (far below the 4 figures the book stores), not bit for bit."""
     grid, _ = schedule
     run = in_vivo.simulate_in_vivo([0.0, 14.0, 28.0])
     expected = in_vivo.in_vivo_readouts(run)
     row = grid[(grid.doses == 3) & (grid.interval_days == 14.0)].iloc[0]
     for name in in_vivo.SCHEDULE_GRID_READOUTS:
-        assert row[name] == expected[name], name
-    assert row["severe_crs_probability"] == cytokines.severe_crs_probability(
-        expected["cytokine_peak"]
+        assert row[name] == pytest.approx(expected[name], rel=1e-6), name
+    assert row["severe_crs_probability"] == pytest.approx(
+        cytokines.severe_crs_probability(expected["cytokine_peak"]), rel=1e-6
     )
 
 

@@ -127,3 +127,31 @@ def test_doses_a_moment_apart_act_as_one_double_dose():
     assert apart["in_vivo_car_cells"].iloc[1] > 0
     twice = in_vivo.simulate_in_vivo([0.0, 7.0], days=30)
     assert apart["in_vivo_car_cells"].max() > twice["in_vivo_car_cells"].max()
+
+
+def test_schedules_solved_together_agree_with_separate_runs():
+    schedules = [[0.0], [2.55, 9.0], [0.0, 5e-324, 7.0], "weekly_x6"]
+    together = in_vivo.simulate_in_vivo_schedules(schedules, P, Q)
+    for schedule, frame in zip(schedules, together, strict=True):
+        alone = in_vivo.simulate_in_vivo(schedule, P, Q)
+        assert frame.attrs["dose_days"] == alone.attrs["dose_days"]
+        assert list(frame.columns) == list(alone.columns)
+        assert np.array_equal(frame["time_days"], alone["time_days"])
+        for column in ("b_cells_fraction_of_normal", "in_vivo_car_cells"):
+            scale = alone[column].abs().max()
+            assert np.allclose(
+                frame[column], alone[column], rtol=1e-5, atol=1e-7 * scale
+            )
+        together_out = in_vivo.in_vivo_readouts(frame, P, Q)
+        alone_out = in_vivo.in_vivo_readouts(alone, P, Q)
+        for name, value in alone_out.items():
+            assert together_out[name] == pytest.approx(value, rel=1e-6), name
+
+
+@pytest.mark.parametrize(
+    ("schedules", "message"),
+    [([], "at least one schedule"), ([[0.0], [7.0, 7.0]], "strictly increasing")],
+)
+def test_schedules_solved_together_reject_bad_input(schedules, message):
+    with pytest.raises(ValueError, match=message):
+        in_vivo.simulate_in_vivo_schedules(schedules, P, Q)
