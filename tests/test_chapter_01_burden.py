@@ -71,7 +71,7 @@ def test_erlangen_numbers_are_the_cited_ones(numbers):
     patients = trials[trials["quantity"] == "patients"]["value"]
     assert numbers["muller_n"] == patients.max()  # the larger of the two reports
     assert numbers["b_return_days"] == evidence.lookup(
-        "erlangen_trials", "b_cell_reappearance_mean"
+        "erlangen_trials", "b_return_day_mean", "Mackensen et al. 2022, refractory SLE"
     )
 
 

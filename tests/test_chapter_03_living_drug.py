@@ -115,8 +115,8 @@ def test_cited_and_assumed_comparators(numbers):
         "car_t_persistence", "initial_decline_half_life"
     )
     mackensen = evidence.lookup(
-        "b_cell_depletion",
-        "b_cell_reappearance_mean",
+        "erlangen_trials",
+        "b_return_day_mean",
         "Mackensen et al. 2022, refractory SLE",
     )
     assert numbers["b_return_mackensen"] == mackensen

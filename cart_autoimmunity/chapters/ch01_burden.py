@@ -20,7 +20,8 @@ from ..validation import require_choice
 
 CHAPTER = "notebooks/01_burden"
 
-#: The cohort label of the larger Erlangen report in the evidence table.
+#: The cohort labels of the two Erlangen reports in the evidence table.
+MACKENSEN_2022 = "Mackensen et al. 2022, refractory SLE"
 MULLER_2024 = "Müller et al. 2024, SLE + myositis + SSc"
 
 #: Rows of the prevalence table: quantity -> (measure in words, value format).
@@ -42,12 +43,12 @@ PREVALENCE_MEASURES = {
 ERLANGEN_MEASURES = {
     "patients": ("Patients treated", "{:.0f}"),
     "immunosuppression_stopped": ("Immunosuppression stopped", "{:.0%} of patients"),
-    "b_cell_reappearance_mean": ("Mean time to B-cell return", "{:.0f} days"),
+    "b_return_day_mean": ("Mean time to B-cell return", "{:.0f} days"),
     "follow_up_median": ("Median follow-up", "{:.0f} months"),
     "drug_free_follow_up_median": ("Median drug-free follow-up", "{:.0f} months"),
 }
 ERLANGEN_REPORTS = {
-    "Mackensen et al. 2022, refractory SLE": "Mackensen et al. 2022 (lupus)",
+    MACKENSEN_2022: "Mackensen et al. 2022 (lupus)",
     MULLER_2024: "Müller et al. 2024 (three diseases)",
 }
 
@@ -138,7 +139,9 @@ def numbers() -> dict:
         "candidate_pct": 100 * population.car_t_candidate_fraction,
         "candidates_per_100k": candidates_per_100k(population),
         "muller_n": int(evidence.lookup("erlangen_trials", "patients", MULLER_2024)),
-        "b_return_days": evidence.lookup("erlangen_trials", "b_cell_reappearance_mean"),
+        "b_return_days": evidence.lookup(
+            "erlangen_trials", "b_return_day_mean", MACKENSEN_2022
+        ),
         "sle_age": young,
         "typical_age": later,
         "horizon_age": params.horizon_age_years,
@@ -170,7 +173,14 @@ def tables(params: BurdenParameters | None = None) -> dict[str, pd.DataFrame]:
     prevalence["evidence"] = prevalence["status"].map(
         {"primary": "paper's abstract", "secondary": "secondary report"}
     )
-    erlangen = _with_shown_values(evidence.erlangen_trials(), ERLANGEN_MEASURES)
+    trials = evidence.erlangen_trials()
+    # The table shows the B-cell return of the first report only (the larger series'
+    # mean B-cell aplasia is chapter 4's).
+    trials = trials[
+        (trials["quantity"] != "b_return_day_mean")
+        | (trials["cohort"] == MACKENSEN_2022)
+    ]
+    erlangen = _with_shown_values(trials, ERLANGEN_MEASURES)
     erlangen["report"] = erlangen["cohort"].map(ERLANGEN_REPORTS)
     inputs = parameters.parameter_table()
     years = lifetime(params)

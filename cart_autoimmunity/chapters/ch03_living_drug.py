@@ -160,8 +160,8 @@ def numbers() -> dict:
         "b_return_auto": auto["b_return_day"],
         "b_return_lymph": lymph["b_return_day"],
         "b_return_mackensen": evidence.lookup(
-            "b_cell_depletion",
-            "b_cell_reappearance_mean",
+            "erlangen_trials",
+            "b_return_day_mean",
             "Mackensen et al. 2022, refractory SLE",
         ),
         "memory_factor_inverse": 1 / params.autoimmune_memory_factor,

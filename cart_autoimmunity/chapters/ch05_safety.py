@@ -57,6 +57,10 @@ TABLES = (
 )
 
 
+#: The evidence table that holds Hill 2019's late infections and IgG change.
+LONGEVITY = "antibody_longevity"
+
+
 # --- cited numbers ----------------------------------------------------------------
 def muller_n() -> int:
     """Patients in the larger Erlangen series (Müller 2024)."""
@@ -67,10 +71,15 @@ def muller_n() -> int:
     )
 
 
-def _event(quantity: str, cohort: str, field: str = "value") -> float:
-    """One field of a row of :func:`cart_autoimmunity.evidence.safety.other_adverse_events`."""
-    other = safety.other_adverse_events()
-    hits = other[(other["quantity"] == quantity) & (other["cohort"] == cohort)]
+def _event(
+    quantity: str,
+    cohort: str,
+    field: str = "value",
+    table: str = "other_adverse_events",
+) -> float:
+    """One field of a row of an evidence table (by default the other adverse events)."""
+    rows = evidence.TABLES[table]()
+    hits = rows[(rows["quantity"] == quantity) & (rows["cohort"] == cohort)]
     return hits[field].iloc[0]
 
 
@@ -95,7 +104,7 @@ def _crs_numbers() -> dict:
         "muller_n": n,
         "muller_crs1": round(erl.loc["crs_grade_1", "value"] * n),
         "muller_crs2": round(erl.loc["crs_grade_2", "value"] * n),
-        "muller_icans": round(erl.loc["icans_grade_1", "value"] * n),
+        "muller_icans": round(erl.loc["neurotoxicity_grade_1", "value"] * n),
         "muller_any_pct": 100
         * evidence.lookup("crs_rates", "crs_any_grade", safety.MULLER),
         "severe_low_pct": 100 * severe["low"],
@@ -108,17 +117,22 @@ def _other_event_numbers() -> dict:
     return {
         "muller_pneumonia": _count("infection_hospitalisation", safety.MULLER),
         "juliet_infection_pct": 100 * _event("infections_grade_3_plus", safety.JULIET),
-        "hill_viral_rate": _event("viral_infections_after_day_90", safety.HILL),
-        "hill_n": int(_event("viral_infections_after_day_90", safety.HILL, "n")),
-        "hill_igg_pct": -100 * _event("total_igg_change_after_cd19_car_t", safety.HILL),
+        "hill_viral_rate": _event(
+            "viral_infections_after_day_90", safety.HILL, table=LONGEVITY
+        ),
+        "hill_n": int(
+            _event("viral_infections_after_day_90", safety.HILL, "n", table=LONGEVITY)
+        ),
+        "hill_igg_pct": -100
+        * _event("total_igg_change_after_cd19_car_t", safety.HILL, table=LONGEVITY),
         "feng_n": int(_event("neutropenia_grade_3_plus", safety.FENG, "n")),
         "feng_neutropenia_pct": 100 * _event("neutropenia_grade_3_plus", safety.FENG),
         "feng_thrombocytopenia_pct": 100
         * _event("thrombocytopenia_grade_3_plus", safety.FENG),
         "juliet_cytopenia_pct": 100 * _event("cytopenia_beyond_day_28", safety.JULIET),
-        "wang_n": int(_event("gvhd", safety.WANG2025, "n")),
+        "wang_n": int(_event("gvhd_any_grade", safety.WANG2025, "n")),
         "wang_withdrawn": _count("withdrawn_for_thrombocytopenia", safety.WANG2025),
-        "wang_gvhd": _count("gvhd", safety.WANG2025),
+        "wang_gvhd": _count("gvhd_any_grade", safety.WANG2025),
         "licats_patients": _count("licats_any", safety.HAGEN),
         "licats_n": int(_event("licats_any", safety.HAGEN, "n")),
         "licats_pct": 100 * _event("licats_any", safety.HAGEN),

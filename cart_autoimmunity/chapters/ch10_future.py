@@ -70,10 +70,10 @@ DONOR_QUANTITIES = {
     "patients": ("Patients treated", 1.0),
     "follow_up": ("Follow-up (months)", 1.0),
     "follow_up_median": ("Median follow-up (days)", 1.0),
-    "dose": ("Dose (million cells per kg)", 1e-6),
+    "dose_car_t_per_kg": ("Dose (million cells per kg)", 1e-6),
     "car_t_peak_day": ("CAR T cells peaked (day)", 1.0),
     "crs_any_grade": ("CRS, any grade (%)", 100.0),
-    "icans_any_grade": ("ICANS, any grade (%)", 100.0),
+    "neurotoxicity_any_grade": ("ICANS, any grade (%)", 100.0),
     "gvhd_any_grade": ("Graft-versus-host disease (%)", 100.0),
     "withdrawals": ("Patients withdrawn", 1.0),
     "lldas_and_doris_week_12": ("Low activity and remission, week 12 (%)", 100.0),
@@ -250,7 +250,7 @@ def _evidence_numbers() -> dict:
         "wang_crs_pct": 100
         * evidence.lookup("crs_rates", "crs_any_grade", WANG2024_CRS_COHORT),
         "wang25_n": int(wang25["patients"]),
-        "wang25_dose_m": float(wang25["dose"]) / 1e6,
+        "wang25_dose_m": float(wang25["dose_car_t_per_kg"]) / 1e6,
         "wang25_months": float(wang25["follow_up"]),
         "wang25_peak_day": float(wang25["car_t_peak_day"]),
         "wang25_withdrawn": int(wang25["withdrawals"]),
@@ -302,7 +302,7 @@ def _in_vivo_numbers() -> dict:
     at = schedule_readouts().set_index("schedule")
     return {
         "single_days_below": float(at.loc["single", "days_b_below_1pct"]),
-        "single_recovery_day": float(at.loc["single", "b_recovery_day"]),
+        "single_recovery_day": float(at.loc["single", "b_return_day"]),
         "weekly_days_below": float(at.loc["weekly_x6", "days_b_below_1pct"]),
         "weekly_recovery_after": float(
             at.loc["weekly_x6", "recovery_after_last_dose_days"]
@@ -464,12 +464,12 @@ def reader_table(name: str) -> chapter.ReaderTable:
             {
                 "label": "Schedule",
                 "days_b_below_1pct": "Days with B cells below 1% of normal",
-                "b_recovery_day": "B cells back (day)",
+                "b_return_day": "B cells back (day)",
                 "recovery_after_last_dose_days": "Back after the last dose (days)",
             },
             {
                 "days_b_below_1pct": "{:.1f}",
-                "b_recovery_day": "{:.0f}",
+                "b_return_day": "{:.0f}",
                 "recovery_after_last_dose_days": "{:.0f}",
             },
         ),
@@ -496,7 +496,7 @@ def claims() -> tuple[Claim, ...]:
     wang25 = report("wang2025")
     allo = sweep_row(KineticsParameters().allogeneic_rejection_max_per_day)
     weeks_low, weeks_high = WITHIN_WEEKS_DAYS
-    harms = ("crs_any_grade", "icans_any_grade", "gvhd_any_grade")
+    harms = ("crs_any_grade", "neurotoxicity_any_grade", "gvhd_any_grade")
     deep = Bound(high=DEEP_DEPLETION_FRACTION, strict_high=True)
     off_the_shelf = Claim(
         "off-the-shelf-enough",
