@@ -111,12 +111,14 @@ def pool(events, patients, alpha: float = ALPHA) -> dict[str, float]:
     if x.size < 2:
         raise ValueError("events: pooling needs at least two cohorts")
     logits = corrected_logits(x, n)
-    result = combine_effects(
-        logits["logit"].to_numpy(),
-        logits["variance"].to_numpy(),
-        method_re="iterated",
-        alpha=alpha,
-    )
+    # Identical cohorts make statsmodels' I² diagnostic (unused here) divide by zero.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = combine_effects(
+            logits["logit"].to_numpy(),
+            logits["variance"].to_numpy(),
+            method_re="iterated",
+            alpha=alpha,
+        )
     frame = result.summary_frame(alpha=alpha)
     random = frame.loc["random effect"]
     return {
