@@ -96,6 +96,11 @@ def numbers() -> dict[str, float]:
         crs3_rows.sort_values("patients").iloc[-1]["high"]
     )
     values["crs3_largest_n"] = int(crs3_rows["patients"].max())
+    # All patients counted as one cohort: the exact upper bound that ignores the cohorts.
+    lumped = meta_analysis.exact_intervals(
+        [int(crs3_rows["events"].sum())], [int(crs3_rows["patients"].sum())]
+    )
+    values["crs3_lumped_upper_pct"] = 100 * float(lumped["high"].iloc[0])
     return values
 
 
