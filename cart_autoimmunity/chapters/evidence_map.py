@@ -119,7 +119,7 @@ def _counts_cell(row) -> str:
         parts.append(f"severe CRS {row.crs_grade3_plus}")
     if pd.notna(row.relapses):
         parts.append(f"relapses {row.relapses}")
-    text = "; ".join(parts) if parts else "not reported"
+    text = "; ".join(parts) if parts else "none read"
     return text + (" (secondary)" if row.status == "secondary" else "")
 
 
@@ -144,8 +144,9 @@ def reader_table(name: str) -> ReaderTable:
         },
         caption=(
             f"Published cohorts of engineered-cell therapy in autoimmune disease, as of "
-            f"{BOOK_DATE}: counts as read in each source; 'not reported' where the source "
-            "gives none; 'secondary' where a count was seen only in a summary."
+            f"{BOOK_DATE}: counts as read in each source's own text; 'none read' where the "
+            "text available to us gave none; 'secondary' where a count was seen only in a "
+            "summary."
         ),
         name=name,
         formats={"source": cite},

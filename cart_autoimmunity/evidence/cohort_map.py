@@ -15,8 +15,8 @@ cohort, so that every proportion the book shows is computed from them:
     Median follow-up in months, or empty where the source gives no median.
 ``drug_free_remission``, ``crs_any``, ``crs_grade3_plus``, ``icans_any``,
 ``icans_grade3_plus``, ``relapses``
-    Counts of patients, or empty where the source does not report them ("not reported",
-    never guessed). ``remission_definition`` says what "drug-free remission" meant there.
+    Counts of patients, or empty where the text we could read does not report them
+    ("not reported" there; never guessed). ``remission_definition`` says what "drug-free remission" meant there.
 ``source``
     Citation key in ``references.bib`` (a test checks that every key is there).
 ``status``
