@@ -1,0 +1,158 @@
+"""The evidence as of December 2026: every published cohort, counted, and pooled with care.
+
+The page draws :func:`cart_autoimmunity.evidence.cohort_map.cohorts` (one row per cohort,
+counts read in each source) and pools proportions with
+:mod:`cart_autoimmunity.meta_analysis`. Only primary rows enter a computation, and at most
+one row per overlap group (series that may share patients).
+
+The page checks no claim of the story on its own: :func:`claims` is empty. Its numbers feed
+the caveats of chapters 4, 5 and 10 and of the conclusion.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from .. import chapter as toolkit
+from .. import meta_analysis
+from ..chapter import ReaderTable, cite
+from ..evidence import cohort_map
+from ..figures import evidence_map as evidence_figures
+from ..validation import require_choice
+
+CHAPTER = "book/evidence_map"
+#: The book's date: the map holds what was published up to then.
+BOOK_DATE = "December 2026"
+#: The outcomes the forest plot shows, with their panel titles.
+FOREST_OUTCOMES = {
+    "crs_grade3_plus": "Severe CRS (grade 3 or higher)",
+    "drug_free_remission": "Drug-free remission",
+}
+TABLES = ("tbl-evidence-cohorts",)
+_SOURCE_WORDS = {"autologous": "own", "donor": "donor", "in_vivo": "in vivo"}
+
+
+@cache
+def _cohorts() -> pd.DataFrame:
+    return cohort_map.cohorts()
+
+
+def label(cohort: str, patients: int) -> str:
+    """A cohort's short name for a figure row: ``"Feng 2025 (n=15)"``."""
+    return f"{cohort.split(' (')[0]} (n={patients})"
+
+
+@cache
+def forest(outcome: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per-cohort exact intervals (with a ``label``) and the pooled estimate for ``outcome``."""
+    require_choice("outcome", outcome, cohort_map.COUNT_COLUMNS)
+    rows = cohort_map.analysable(_cohorts(), outcome)
+    table = meta_analysis.forest_table(rows)
+    table["label"] = [label(c, n) for c, n in zip(table["cohort"], table["patients"])]
+    return table, meta_analysis.pool(rows["events"], rows["patients"])
+
+
+def figure():
+    """The forest plot of :data:`FOREST_OUTCOMES`."""
+    return evidence_figures.plot_forest(
+        {title: forest(outcome) for outcome, title in FOREST_OUTCOMES.items()}
+    )
+
+
+def numbers() -> dict[str, float]:
+    """Every number the page glues."""
+    table = _cohorts()
+    primary = table[table["status"] == "primary"]
+    independent = primary.sort_values("patients", ascending=False).drop_duplicates(
+        "overlap_group"
+    )
+    values = {
+        "n_cohorts": len(table),
+        "n_primary": len(primary),
+        "n_secondary": int((table["status"] == "secondary").sum()),
+        "n_groups": int(table["overlap_group"].nunique()),
+        "n_patients_independent": int(independent["patients"].sum()),
+        "n_donor": int((table["cell_source"] == "donor").sum()),
+        "n_in_vivo": int((table["cell_source"] == "in_vivo").sum()),
+    }
+    for outcome, short in (
+        ("crs_grade3_plus", "crs3"),
+        ("crs_any", "crs_any"),
+        ("drug_free_remission", "dfr"),
+    ):
+        rows, pooled = forest(outcome)
+        values |= {
+            f"{short}_cohorts": pooled["cohorts"],
+            f"{short}_patients": pooled["patients"],
+            f"{short}_events": int(rows["events"].sum()),
+            f"{short}_pooled_pct": 100 * pooled["proportion"],
+            f"{short}_low_pct": 100 * pooled["low"],
+            f"{short}_high_pct": 100 * pooled["high"],
+        }
+    crs3_rows, _ = forest("crs_grade3_plus")
+    values["crs3_largest_upper_pct"] = 100 * float(
+        crs3_rows.sort_values("patients").iloc[-1]["high"]
+    )
+    values["crs3_largest_n"] = int(crs3_rows["patients"].max())
+    # All patients counted as one cohort: the exact upper bound that ignores the cohorts.
+    lumped = meta_analysis.exact_intervals(
+        [int(crs3_rows["events"].sum())], [int(crs3_rows["patients"].sum())]
+    )
+    values["crs3_lumped_upper_pct"] = 100 * float(lumped["high"].iloc[0])
+    return values
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    """The cohort table as data."""
+    return {"tbl-evidence-cohorts": _cohorts()}
+
+
+def _counts_cell(row) -> str:
+    parts = []
+    if pd.notna(row.drug_free_remission):
+        parts.append(f"drug-free {row.drug_free_remission}")
+    if pd.notna(row.crs_any):
+        parts.append(f"CRS {row.crs_any}")
+    if pd.notna(row.crs_grade3_plus):
+        parts.append(f"severe CRS {row.crs_grade3_plus}")
+    if pd.notna(row.relapses):
+        parts.append(f"relapses {row.relapses}")
+    text = "; ".join(parts) if parts else "none read"
+    return text + (" (secondary)" if row.status == "secondary" else "")
+
+
+def reader_table(name: str) -> ReaderTable:
+    """``name`` formatted for readers (at most four columns)."""
+    require_choice("name", name, TABLES)
+    frame = _cohorts().copy()
+    frame["who"] = [
+        f"{disease}; {n} patient{'s' if n > 1 else ''}; {_SOURCE_WORDS[source]} cells"
+        for disease, n, source in zip(
+            frame["disease"], frame["patients"], frame["cell_source"]
+        )
+    ]
+    frame["counts"] = [_counts_cell(row) for row in frame.itertuples(index=False)]
+    return toolkit.reader_table(
+        frame,
+        {
+            "product": "Product",
+            "who": "Disease, patients, cells",
+            "counts": "Patients with the outcome",
+            "source": "Source",
+        },
+        caption=(
+            f"Published cohorts of engineered-cell therapy in autoimmune disease, as of "
+            f"{BOOK_DATE}: counts as read in each source's own text; 'none read' where the "
+            "text available to us gave none; 'secondary' where a count was seen only in a "
+            "summary."
+        ),
+        name=name,
+        formats={"source": cite},
+    )
+
+
+def claims() -> tuple:
+    """None: the page maps the evidence; the chapters check the story's claims against it."""
+    return ()
