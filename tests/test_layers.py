@@ -37,6 +37,7 @@ MODELS = (
     "cytokines",
     "in_vivo",
     "kinetics",
+    "meta_analysis",
     "tolerance",
 )
 

@@ -41,6 +41,7 @@ CHAPTERS = {
     "notebooks/08_cost": "ch08_cost",
     "notebooks/09_precision": "ch09_precision",
     "notebooks/10_future": "ch10_future",
+    "book/evidence_map": "evidence_map",
     "book/conclusion": "conclusion",
 }
 

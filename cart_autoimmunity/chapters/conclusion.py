@@ -42,7 +42,9 @@ def cited() -> dict[str, float]:
     tolerance = evidence.tolerance_checkpoints()
     lupus = tolerance[tolerance["cohort"].str.startswith("SLE")]
     return {
-        "mackensen_n": int(evidence.lookup("erlangen_trials", "patients", MACKENSEN_2022)),
+        "mackensen_n": int(
+            evidence.lookup("erlangen_trials", "patients", MACKENSEN_2022)
+        ),
         "follow_up_months": evidence.lookup(
             "erlangen_trials", "follow_up_median", MULLER_2024
         ),
