@@ -40,7 +40,7 @@ COHORT_SEED = 2024
 DAYS = 1000.0
 #: One year (days): "still detectable at one year" in the cohort's tail.
 ONE_YEAR_DAYS = 365.0
-#: Six months (days), the line the memory sweep is read at.
+#: Six months (days; half of 365.25, to one decimal), the line the memory sweep is read at.
 SIX_MONTHS_DAYS = 182.6
 #: The memory factors of the sweep: 15 values, evenly spaced on a log scale from 0.01 to 1.
 SWEEP_FACTORS = tuple(float(f) for f in np.geomspace(0.01, 1.0, 15))
@@ -59,6 +59,20 @@ RUN_KEYS = {
 COHORTS = {
     "calibrated": CohortParameters,
     "uncalibrated": CohortParameters.uncalibrated,
+}
+#: The summaries of each cohort (:func:`cohort_summary`) that the prose quotes.
+QUOTED_SUMMARIES = {
+    "calibrated": (
+        "mean",
+        "sd",
+        "median",
+        "p05",
+        "p95",
+        "within_pct",
+        "tail_pct",
+        "lod_median",
+    ),
+    "uncalibrated": ("mean", "sd", "p95", "tail_pct", "no_return"),
 }
 #: Methods in the persistence table's quantity names, as readers know them.
 METHODS = {"qpcr": "qPCR", "flow": "flow cytometry"}
@@ -169,24 +183,16 @@ def cohort_summary(label: str) -> dict:
 
 def cohort_numbers() -> dict:
     """The cohort numbers the prose quotes, and the spreads behind them (log units)."""
-    calibrated, uncalibrated = (
-        cohort_summary("calibrated"),
-        cohort_summary("uncalibrated"),
-    )
     fitted, prior = CohortParameters(), CohortParameters.uncalibrated()
-    quoted = {
-        "calibrated": ("mean sd median p05 p95 within_pct tail_pct lod_median".split()),
-        "uncalibrated": ("mean sd p95 tail_pct no_return".split()),
-    }
-    summaries = {"calibrated": calibrated, "uncalibrated": uncalibrated}
     numbers = {
-        f"{label}_{key}": summaries[label][key]
-        for label, keys in quoted.items()
+        f"{label}_{key}": summary[key]
+        for label, keys in QUOTED_SUMMARIES.items()
+        for summary in (cohort_summary(label),)
         for key in keys
     }
     return {
         **numbers,
-        "cohort_n": COHORT_SIZE,
+        "cohort_n": len(virtual_cohort("calibrated").patients),
         "return_threshold_pct": 100 * KineticsParameters().b_return_fraction,
         "fitted_expansion_sd": fitted.homeostatic_expansion_log_sd,
         "fitted_effector_sd": fitted.effector_death_log_sd,
