@@ -42,12 +42,10 @@ def test_trial_numbers_are_the_cited_ones(numbers):
 
 
 def test_b_cell_return_mean_and_sd_are_the_cited_band(numbers):
-    rows = evidence.b_cell_depletion().set_index("quantity")
-    for prefix, quantity in (
-        ("b_return", "b_cell_reappearance_mean"),
-        ("aplasia", "b_cell_aplasia_mean"),
-    ):
-        row = rows.loc[quantity]
+    rows = evidence.erlangen_trials()
+    rows = rows[rows["quantity"] == "b_return_day_mean"].set_index("source")
+    for prefix, source in (("b_return", "mackensen2022"), ("aplasia", "muller2024")):
+        row = rows.loc[source]
         assert numbers[f"{prefix}_mean"] == row["value"]
         assert numbers[f"{prefix}_mean"] - numbers[f"{prefix}_sd"] == row["low"]
         assert numbers[f"{prefix}_mean"] + numbers[f"{prefix}_sd"] == row["high"]
@@ -80,10 +78,9 @@ def test_the_cohorts_are_the_models_cohorts():
 
 
 def test_cohort_numbers_summarise_the_cohorts(numbers):
-    row = (
-        evidence.b_cell_depletion()
-        .set_index("quantity")
-        .loc["b_cell_reappearance_mean"]
+    row = ch.published_b_cell_return()
+    assert row["source"] == "mackensen2022" and row["value"] == evidence.lookup(
+        "erlangen_trials", "b_return_day_mean", "Mackensen et al. 2022, refractory SLE"
     )
     low, high = row["low"], row["high"]
     for label in ("calibrated", "uncalibrated"):

@@ -86,13 +86,21 @@ def _trial(quantity: str, cohort_label: str | None = None) -> float:
     return evidence.lookup("erlangen_trials", quantity, cohort_label)
 
 
+def b_cell_return_row(cohort_label: str) -> pd.Series:
+    """Mean day of B-cell return of one Erlangen report; ``low``/``high`` hold mean ∓ SD."""
+    table = evidence.erlangen_trials()
+    rows = table[
+        (table["quantity"] == evidence.trials.B_RETURN)
+        & (table["cohort"] == cohort_label)
+    ]
+    if len(rows) != 1:
+        raise ValueError(f"cohort_label {cohort_label!r} has no B-cell return row")
+    return rows.iloc[0]
+
+
 def published_b_cell_return() -> pd.Series:
     """Mean B-cell return in Mackensen et al. 2022 (days); ``low``/``high`` hold mean ∓ SD."""
-    return (
-        evidence.b_cell_depletion()
-        .set_index("quantity")
-        .loc["b_cell_reappearance_mean"]
-    )
+    return b_cell_return_row(MACKENSEN_2022)
 
 
 def _sd(row: pd.Series) -> float:
@@ -108,9 +116,7 @@ def longest_persistence() -> pd.DataFrame:
 
 def cited_numbers() -> dict:
     """The cited numbers the prose quotes (units as in the evidence tables)."""
-    aplasia = (
-        evidence.b_cell_depletion().set_index("quantity").loc["b_cell_aplasia_mean"]
-    )
+    aplasia = b_cell_return_row(MULLER_2024)
     returned = published_b_cell_return()
     longest = longest_persistence().drop_duplicates("source").set_index("source")
     return {

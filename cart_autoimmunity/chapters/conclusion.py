@@ -28,7 +28,7 @@ QUOTED = {
     "in_vivo_days": ("notebooks/10_future", "single_days_below"),
     "vanish_day": ("notebooks/10_future", "auto_last_day"),
     "b_return_model": ("notebooks/10_future", "auto_b_return"),
-    "persist_day": ("notebooks/04_erlangen", "PERSIST_DAY_NAME"),
+    "persist_day": ("notebooks/04_erlangen", "leuk_lod_day"),
 }
 
 
