@@ -74,6 +74,7 @@ def test_every_chapter_runs_with_only_the_package_installed(tmp_path):
             "pip",
             "install",
             "--quiet",
+            "--no-compile",
             str(source),
             "ipykernel",
             "nbclient",

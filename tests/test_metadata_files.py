@@ -524,3 +524,13 @@ def test_actions_are_pinned_by_commit_with_the_tag_named(path):
     for action, comment in uses:
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
         assert re.fullmatch(r"\s*# v\d+(\.\d+)*", comment), f"{action}: tag comment"
+
+
+def test_one_place_installs_debian_packages():
+    places = [ROOT / "Makefile", *WORKFLOWS, *(ROOT / ".ci").iterdir()]
+    installing = [
+        p.relative_to(ROOT).as_posix()
+        for p in places
+        if "apt-get install" in p.read_text(encoding="utf-8")
+    ]
+    assert installing == [".ci/debian-packages"]
