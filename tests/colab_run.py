@@ -10,6 +10,7 @@ raised.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+#: Terminal colour codes in IPython's tracebacks.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def run(path: Path, workdir: str) -> str | None:
@@ -31,7 +35,7 @@ def run(path: Path, workdir: str) -> str | None:
     try:
         client.execute()
     except CellExecutionError as error:
-        return "\n".join(str(error).strip().splitlines()[-12:])
+        return "\n".join(_ANSI.sub("", str(error)).strip().splitlines()[-12:])
     return None
 
 
