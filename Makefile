@@ -4,6 +4,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+# The one supported Python range is pyproject.toml's requires-python (">=3.11"); the check
+# below runs before the venv is made, so an older Python gets this message, not a resolver
+# error from pip.
+PYTHON_MIN := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproject.toml)
+CHECK_PYTHON = "$$py" -c 'import sys; sys.exit(sys.version_info[:2] < tuple(map(int, "$(PYTHON_MIN)".split("."))))' 2>/dev/null || { \
+	  found=$$(command -v "$$py" >/dev/null && "$$py" --version 2>&1 || echo "not found"); \
+	  echo "make: this book needs Python >= $(PYTHON_MIN) (pyproject.toml requires-python); $$py is $$found." >&2; \
+	  echo "make: install Python $(PYTHON_MIN) or newer and pass it, e.g. 'make book PYTHON=python$(PYTHON_MIN)' (run 'make clean' first if .venv was made by an older Python)." >&2; \
+	  exit 1; }
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
@@ -14,12 +23,16 @@ WORKERS ?= 2
 PACKAGE_HASH = $(shell cat $(sort $(wildcard cart_autoimmunity/*.py cart_autoimmunity/*/*.py)) | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard book/*.ipynb)
 
-.PHONY: help env book pdf test lint unit notebooks html perturb browser-deps browser claims bench serve execute lock clean
+.PHONY: help python-version env book pdf test lint unit notebooks html perturb browser-deps browser colab linkcheck claims bench serve execute lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+python-version: ## Check that Python (PYTHON=..., or .venv's) is in pyproject's range
+	@py=$$(test -x $(BIN)/python && echo $(BIN)/python || echo $(PYTHON)); $(CHECK_PYTHON)
 
 $(STAMP): requirements.txt pyproject.toml
+	@$(MAKE) --no-print-directory python-version
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -51,7 +64,7 @@ lint: $(STAMP) ## ruff: lint and format check of the package, tests, scripts and
 	$(BIN)/ruff format --check .
 
 unit: $(STAMP) ## Model unit, property and calibration tests, and the build-gate fixtures
-	$(BIN)/pytest tests -m "not browser" -n $(WORKERS)
+	$(BIN)/pytest tests -m "not browser and not colab" -n $(WORKERS)
 
 notebooks: $(STAMP) ## Re-run every notebook and compare its outputs with the stored ones (nbval, strict)
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/sanitize.cfg -n $(WORKERS) --dist loadfile
@@ -60,10 +73,7 @@ perturb: $(STAMP) ## Re-run the notebooks with solver tolerances 10x tighter; no
 	$(BIN)/python scripts/perturbation_check.py --scale 0.1 --jobs $(WORKERS) $(NOTEBOOKS)
 
 browser-deps: ## Install Debian's Chromium and poppler-utils (PDF text), if missing
-	@missing=$$( { [ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null; } || echo chromium; \
-	  command -v pdftotext >/dev/null || echo poppler-utils ); \
-	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
+	@.ci/debian-packages
 
 browser: $(STAMP) browser-deps ## Open every page of the built book in headless Chromium
 	$(BIN)/pytest tests -m browser
@@ -74,6 +84,13 @@ test: $(STAMP) browser-deps ## Everything: lint, unit tests, nbval, the book bui
 	$(MAKE) notebooks
 	$(MAKE) book
 	$(MAKE) browser
+	$(MAKE) colab
+
+colab: $(STAMP) ## Install only the package in a fresh venv, as Colab would, and run every chapter
+	$(BIN)/pytest tests -m colab
+
+linkcheck: $(STAMP) ## Check every external link of the book (online; CI runs it weekly)
+	$(BIN)/jupyter-book build . --builder linkcheck -n --keep-going
 
 claims: ## Print the claims ledger as JSON, computed now (set-up output goes to stderr)
 	@$(MAKE) --no-print-directory -s env >&2
@@ -90,6 +107,7 @@ execute: $(STAMP) ## Re-execute notebooks in place (NB=notebooks/04_erlangen.ipy
 	$(BIN)/python scripts/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 lock: ## Re-resolve requirements.in into the pinned requirements.txt
+	@py=$(PYTHON); $(CHECK_PYTHON)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet -r requirements.in
 	{ head -n 2 requirements.txt; .lockenv/bin/pip freeze --exclude-editable; \

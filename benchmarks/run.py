@@ -183,7 +183,7 @@ def page_weights(html: Path) -> dict[str, int]:
 def main() -> int:
     rows: list[Row] = []
     details: list[str] = []
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     log(f"copying the working tree to {WORK}")
     make_copy()
 

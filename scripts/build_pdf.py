@@ -28,14 +28,14 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
-import tomllib
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -488,7 +488,7 @@ def _stamp_date(pdf: Path, repo: Path) -> None:
             file=sys.stderr,
         )
         return
-    stamp = datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y%m%d%H%M%S")
 
     def replace(match: re.Match) -> bytes:
         zone = b"+00'00'" if len(match.group(3)) == len(b"+00'00'") else match.group(3)

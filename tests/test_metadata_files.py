@@ -1,21 +1,33 @@
-"""CITATION.cff, .zenodo.json and CHANGELOG.md agree with the book's own metadata.
+"""The project's metadata agrees with itself: citation files, licences, the book's footer,
+the Python range, the declared dependencies, Binder's and Colab's set-up, CI.
 
-The title and repository come from _config.yml, the version from pyproject.toml; the
-checks of each file are functions returning a list of problems, so the tests below can
-show that a wrong file is caught."""
+The title and repository come from _config.yml, the version, the Python range and the
+licence from pyproject.toml; the checks of each file are functions returning a list of
+problems, so the tests below can show that a wrong file is caught."""
 
 from __future__ import annotations
 
+import ast
+import datetime
+import importlib.util
 import json
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from importlib import metadata
 from pathlib import Path
 
+import nbformat
 import pytest
-import tomllib
 import yaml
 from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 # Top-level keys of the Citation File Format 1.2.0 schema.
 CFF_KEYS = {
@@ -172,9 +184,14 @@ def test_citation_cff_is_valid_and_agrees_with_the_book(cff):
     assert cff_problems(cff, expected()) == []
 
 
-def test_citation_cff_has_no_invented_release_date(cff):
-    # A date-released must be a real release; there is none yet (see CHANGELOG.md).
-    assert "date-released" not in cff
+def test_citation_cff_release_date_is_a_date_and_matches_the_changelog(cff):
+    released = datetime.date.fromisoformat(str(cff["date-released"]))
+    assert released <= datetime.date.today() + datetime.timedelta(days=1)
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    version = re.escape(expected()["version"])
+    heading = re.search(rf"^## \[{version}\] - (\d{{4}}-\d{{2}}-\d{{2}})", text, re.M)
+    if heading:  # once the changelog lists this version, its date is the release date
+        assert heading.group(1) == released.isoformat()
 
 
 def test_zenodo_json_agrees_with_the_book_and_citation_cff(zenodo, cff):
@@ -247,3 +264,323 @@ def test_the_checks_catch_a_wrong_file(cff, zenodo):
     wrong_zenodo = dict(zenodo, title="Another book", license="gpl", creators=[])
     problems = zenodo_problems(wrong_zenodo, want, cff)
     assert len(problems) == 3, problems
+
+
+# ------------------------------------------------------------------------------------------
+# Licences: MIT for the code, CC BY 4.0 for the text, the same in every file that says so
+# ------------------------------------------------------------------------------------------
+LICENCE_FILES = {"LICENSE": "MIT License", "LICENSES/CC-BY-4.0.txt": "Attribution 4.0"}
+
+
+def licence_problems(project: dict, cff: dict, zenodo: dict, footer: str) -> list[str]:
+    problems = []
+    if project.get("license") != "MIT":
+        problems.append(f"pyproject license is {project.get('license')!r}, not 'MIT'")
+    if cff.get("license") != project.get("license"):
+        problems.append(f"CITATION.cff license {cff.get('license')!r} differs")
+    if str(zenodo.get("license")).upper() != str(project.get("license")).upper():
+        problems.append(f".zenodo.json license {zenodo.get('license')!r} differs")
+    for where, text in (
+        ("CITATION.cff message", cff.get("message", "")),
+        (".zenodo.json notes", zenodo.get("notes", "")),
+        ("the footer", footer),
+    ):
+        if "CC BY 4.0" not in " ".join(text.split()):
+            problems.append(f"{where} does not name the text's licence, CC BY 4.0")
+    if "MIT" not in footer:
+        problems.append("the footer does not name the code's licence, MIT")
+    return problems
+
+
+def test_licences_agree_in_spdx_form(cff, zenodo):
+    footer = CONFIG["html"]["extra_footer"]
+    assert licence_problems(PYPROJECT["project"], cff, zenodo, footer) == []
+
+
+def test_licence_checks_catch_a_disagreement(cff, zenodo):
+    table_form = dict(PYPROJECT["project"], license={"text": "MIT"})
+    problems = licence_problems(table_form, cff, dict(zenodo, license="cc-by-4.0"), "")
+    assert len(problems) == 5, problems
+    assert any("pyproject license" in p for p in problems)
+    assert any(".zenodo.json license" in p for p in problems)
+
+
+def test_licence_files_exist_and_are_declared():
+    declared = PYPROJECT["project"]["license-files"]
+    for name, first_words in LICENCE_FILES.items():
+        assert first_words in (ROOT / name).read_text(encoding="utf-8")[:200], name
+        assert any(Path(name).match(pattern) for pattern in declared), name
+
+
+def test_footer_shows_the_version_and_links_the_changelog_and_licence():
+    footer = " ".join(CONFIG["html"]["extra_footer"].split())
+    repo = CONFIG["repository"]
+    blob = f"{repo['url']}/blob/{repo['branch']}"
+    assert f"Version {PYPROJECT['project']['version']} " in footer
+    assert f'href="{blob}/CHANGELOG.md"' in footer
+    assert f'href="{blob}/LICENSE"' in footer
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in footer
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_both_licences_and_the_package_data(tmp_path):
+    """Build the wheel (from a copy, so no build/ is left in the tree) and list it."""
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "_build", "build", "*.egg-info", "__pycache__", "_work"
+        ),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(source)]
+        + ["-w", str(tmp_path / "wheel")],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in LICENCE_FILES:
+        assert any(n.endswith(f".dist-info/licenses/{name}") for n in names), name
+    data = PYPROJECT["tool"]["setuptools"]["package-data"]["cart_autoimmunity"]
+    package = ROOT / "cart_autoimmunity"
+    for pattern in data:
+        for path in package.glob(pattern):
+            assert path.relative_to(ROOT).as_posix() in names, path
+
+
+# ------------------------------------------------------------------------------------------
+# One Python range
+# ------------------------------------------------------------------------------------------
+def minimum_python() -> str:
+    match = re.fullmatch(r">=(3\.\d+)", PYPROJECT["project"]["requires-python"])
+    assert match, "requires-python is one lower bound, '>=3.N'"
+    return match.group(1)
+
+
+def test_the_python_range_is_the_same_everywhere():
+    lowest = minimum_python()
+    assert PYPROJECT["tool"]["ruff"]["target-version"] == "py" + lowest.replace(".", "")
+    runtime = (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
+    assert runtime == f"python-{lowest}"
+    workflow = yaml.safe_load((ROOT / ".github/workflows/test.yml").read_text())
+    tested = workflow["jobs"]["test"]["strategy"]["matrix"]["python"]
+    assert min(tested, key=lambda v: tuple(map(int, v.split(".")))) == lowest
+    assert len(tested) >= 2, "CI tests the lowest and the newest supported Python"
+
+
+def test_the_makefile_refuses_an_older_python_by_name(tmp_path):
+    old = tmp_path / "python"
+    old.write_text('#!/bin/sh\n[ "$1" = --version ] && echo "Python 3.10.13"\nexit 1\n')
+    old.chmod(0o755)
+    make = ["make", "--no-print-directory", "-C", str(ROOT), "python-version"]
+    fresh = f"VENV={tmp_path / 'no-venv'}"
+    refused = subprocess.run(
+        [*make, f"PYTHON={old}", fresh], capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert f"needs Python >= {minimum_python()}" in refused.stderr
+    assert "Python 3.10.13" in refused.stderr
+    accepted = subprocess.run([*make, f"PYTHON={sys.executable}", fresh])
+    assert accepted.returncode == 0
+
+
+# ------------------------------------------------------------------------------------------
+# Dependencies: what the package and the chapters import, no more and no less
+# ------------------------------------------------------------------------------------------
+def imported_modules() -> set[str]:
+    """Top-level modules imported by the package and the notebooks, minus the stdlib."""
+    sources = [
+        p.read_text(encoding="utf-8") for p in ROOT.glob("cart_autoimmunity/**/*.py")
+    ]
+    for path in sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(
+        ROOT.glob("book/*.ipynb")
+    ):
+        notebook = nbformat.read(path, as_version=4)
+        code = [c.source for c in notebook.cells if c.cell_type == "code"]
+        sources += [
+            "\n".join(
+                line for line in s.splitlines() if not line.lstrip().startswith("%")
+            )
+            for s in code
+        ]
+    found = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"cart_autoimmunity", "__future__"}
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared_dependencies() -> set[str]:
+    names = (
+        re.split(r"[<>=!~ ;\[]", d)[0] for d in PYPROJECT["project"]["dependencies"]
+    )
+    return {normalise(n) for n in names}
+
+
+def test_declared_dependencies_are_exactly_what_is_imported():
+    distributions = metadata.packages_distributions()
+    needed = set()
+    for module in imported_modules():
+        assert module in distributions, f"{module} is imported but not installed"
+        needed |= {normalise(d) for d in distributions[module]}
+    declared = declared_dependencies()
+    assert needed - declared == set(), "imported but not declared in pyproject.toml"
+    assert declared - needed == set(), "declared in pyproject.toml but imported nowhere"
+
+
+# ------------------------------------------------------------------------------------------
+# Binder: the package editable and its runtime dependencies, no test stack
+# ------------------------------------------------------------------------------------------
+TEST_STACK = {
+    "axe-playwright-python",
+    "coverage",
+    "hypothesis",
+    "jupyter-book",
+    "nbval",
+    "playwright",
+    "pytest",
+    "pytest-xdist",
+    "ruff",
+}
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            found[normalise(name)] = version.strip()
+    return found
+
+
+def binder_problems(lines: list[str], pinned: dict[str, str]) -> list[str]:
+    problems = []
+    requirements = [
+        line.strip() for line in lines if line.strip() and not line.startswith("#")
+    ]
+    if "-e ." not in requirements:
+        problems.append("the package is not installed editable ('-e .')")
+    names = {normalise(re.split(r"[<>=!~ ;\[]", r)[0]) for r in requirements}
+    if stack := names & TEST_STACK:
+        problems.append(f"test stack installed: {sorted(stack)}")
+    for requirement in requirements:
+        if "==" in requirement:
+            name, version = requirement.split("==")
+            if pinned.get(normalise(name)) != version:
+                problems.append(f"{requirement} differs from requirements.txt")
+    missing = declared_dependencies() - names - {"ipython"}
+    if missing:
+        problems.append(f"runtime dependencies missing: {sorted(missing)}")
+    return problems
+
+
+def test_binder_installs_the_package_editable_and_no_test_stack():
+    lines = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8")
+    assert binder_problems(lines.splitlines(), pins(ROOT / "requirements.txt")) == []
+
+
+def test_binder_check_catches_the_full_requirements():
+    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    problems = binder_problems(
+        [line for line in lines if line != "-e ."], pins(ROOT / "requirements.txt")
+    )
+    assert any("editable" in p for p in problems)
+    assert any("test stack" in p and "playwright" in p for p in problems)
+
+
+# ------------------------------------------------------------------------------------------
+# Colab: every notebook installs the release the book was built from
+# ------------------------------------------------------------------------------------------
+def colab_cell():
+    spec = importlib.util.spec_from_file_location(
+        "colab_cell", ROOT / "scripts" / "colab_cell.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_installs_the_release_on_colab():
+    script = colab_cell()
+    url, ref = script.repository_url(), script.release_ref()
+    assert ref == "v" + PYPROJECT["project"]["version"]
+    assert url == CONFIG["repository"]["url"].rstrip("/")
+    problems = {
+        path.relative_to(ROOT).as_posix(): script.problem(
+            nbformat.read(path, as_version=4), url, ref
+        )
+        for path in script.notebooks()
+    }
+    assert len(problems) >= 10
+    wrong = {k: v for k, v in problems.items() if v}
+    assert not wrong, f"run `python scripts/colab_cell.py` to pin them: {wrong}"
+
+
+def test_colab_script_rewrites_only_the_install_line_and_is_idempotent(tmp_path):
+    script = colab_cell()
+    cell = (
+        "try:\n    import cart_autoimmunity as ca\nexcept ImportError:\n"
+        '    %pip install --quiet "git+https://example.org/old/repo"\n'
+        "    import cart_autoimmunity as ca\n"
+    )
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# T"),
+        nbformat.v4.new_code_cell(cell),
+    ]
+    path = tmp_path / "chapter.ipynb"
+    nbformat.write(notebook, path)
+    assert script.main(["--check", str(path)]) == 1
+    assert script.main([str(path)]) == 0
+    once = path.read_text(encoding="utf-8")
+    assert script.main([str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == once
+    assert script.main(["--check", str(path)]) == 0
+    source = nbformat.read(path, as_version=4).cells[1].source
+    pinned = script.install_line(script.repository_url(), script.release_ref())
+    assert source == cell.replace(
+        '%pip install --quiet "git+https://example.org/old/repo"', pinned
+    )
+    assert "@v" in pinned
+
+
+# ------------------------------------------------------------------------------------------
+# CI: the test workflow runs .ci/run; every action is pinned by commit
+# ------------------------------------------------------------------------------------------
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_the_test_workflow_runs_ci_run_and_gates_the_deployment():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/test.yml").read_text())
+    jobs = workflow["jobs"]
+    runs = [step.get("run", "") for step in jobs["test"]["steps"]]
+    assert any(r.strip().startswith(".ci/run") for r in runs)
+    assert jobs["build"]["needs"] == "test" and jobs["deploy"]["needs"] == "build"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_by_commit_with_the_tag_named(path):
+    uses = re.findall(r"uses:\s*(\S+)(.*)", path.read_text(encoding="utf-8"))
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r"\s*# v\d+(\.\d+)*", comment), f"{action}: tag comment"
+
+
+def test_one_place_installs_debian_packages():
+    places = [ROOT / "Makefile", *WORKFLOWS, *(ROOT / ".ci").iterdir()]
+    installing = [
+        p.relative_to(ROOT).as_posix()
+        for p in places
+        if "apt-get install" in p.read_text(encoding="utf-8")
+    ]
+    assert installing == [".ci/debian-packages"]
