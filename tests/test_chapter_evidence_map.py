@@ -81,3 +81,17 @@ def test_the_prose_on_severe_crs_still_holds():
     assert numbers["crs3_total_high_pct"] < numbers["crs3_largest_upper_pct"]
     for outcome in ("crs_any", "drug_free_remission"):
         assert evidence_map.forest(outcome)[1]["method"] == meta_analysis.RANDOM_EFFECTS
+
+
+def test_the_prose_on_follow_up_still_holds():
+    """The page cites Feng 2025 for the longest median follow-up of a primary cohort and
+    says that no cohort made CAR T cells inside the body."""
+    table = cohort_map.cohorts()
+    primary = table[table["status"] == "primary"]
+    longest = primary.loc[primary["follow_up_months"].idxmax()]
+    assert longest["source"] == "feng2025"
+    numbers = evidence_map.numbers()
+    assert numbers["longest_follow_up_months"] == pytest.approx(
+        longest["follow_up_months"]
+    )
+    assert numbers["n_in_vivo"] == 0

@@ -97,6 +97,7 @@ def numbers() -> dict[str, float]:
         "n_patients_independent": int(independent["patients"].sum()),
         "n_donor": int((table["cell_source"] == "donor").sum()),
         "n_in_vivo": int((table["cell_source"] == "in_vivo").sum()),
+        "longest_follow_up_months": float(primary["follow_up_months"].max()),
     }
     for outcome, short in (
         ("crs_grade3_plus", "crs3"),
