@@ -22,10 +22,15 @@ logit ȳ is turned back into a proportion with the logistic function.
 What the pooled number means here: the cohorts are small, uncontrolled single-arm series
 of mixed diseases, products and follow-up, selected by what was published. The pooled
 proportion is a summary of what these reports show, not an estimate of the risk for any
-one patient or product, and the random-effects interval is wide for good reason. When
-every cohort has zero events, each corrected proportion is c/(n + 2c) and the pooled
-estimate rests entirely on the choice of c: it says only that events were rare, and the
-exact per-cohort upper bounds are the honest statement.
+one patient or product, and the random-effects interval is wide for good reason.
+
+When no cohort had an event (or every patient of every cohort had it), a random-effects
+pool would rest entirely on c: each corrected proportion is c/(n + 2c), so small cohorts
+pull the "estimate" away from 0 (or 1), at times beyond the exact bound of the total count.
+:func:`pool` then reports no random-effects estimate. It reports the total count X = Σx
+of N = Σn patients, X/N, with the exact interval of X out of N (the formula above with
+x = X, n = N). That treats the N patients as one sample: it assumes one rate shared by
+the cohorts, which the data (no event anywhere) cannot contradict but cannot confirm.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ from .validation import require_open_fraction
 CONTINUITY = 0.5
 #: Two-sided error rate of every interval (95% intervals).
 ALPHA = 0.05
+#: How :func:`pool` summarised the cohorts (its ``method``).
+RANDOM_EFFECTS = "random effects"
+EXACT_TOTAL = "exact, all patients summed"
+METHODS = (RANDOM_EFFECTS, EXACT_TOTAL)
 
 
 def _counts(events, patients) -> tuple[np.ndarray, np.ndarray]:
@@ -95,21 +104,38 @@ def corrected_logits(events, patients) -> pd.DataFrame:
     )
 
 
-def pool(events, patients, alpha: float = ALPHA) -> dict[str, float]:
-    """The random-effects pooled proportion of the cohorts, with its interval.
+def pool(events, patients, alpha: float = ALPHA) -> dict:
+    """The cohorts' pooled proportion with its interval, or their total count where pooling fails.
 
-    Returns ``proportion``, ``low``, ``high`` (fractions), ``tau2`` (between-cohort
-    variance of the logits), ``cohorts`` and ``patients`` (totals pooled) and
-    ``all_zero`` (True when no cohort had an event: the estimate then rests on the
-    continuity correction). The pooled proportion lies within the range of the cohorts'
-    *corrected* proportions (a weighted mean of their logits); with a corrected cohort it
-    can fall just outside the range of the raw proportions x/n. At least two cohorts are
-    needed (``ValueError`` naming ``events`` otherwise).
+    Returns ``method`` (:data:`RANDOM_EFFECTS` or :data:`EXACT_TOTAL`), ``proportion``,
+    ``low``, ``high`` (fractions), ``tau2`` (between-cohort variance of the logits; NaN for
+    :data:`EXACT_TOTAL`), ``cohorts``, ``events`` and ``patients`` (totals).
+
+    * Some cohorts with events and some without (or with fewer than all patients): the
+      random-effects pool of the logits. It lies within the range of the cohorts'
+      *corrected* proportions (a weighted mean of their logits); with a corrected cohort it
+      can fall just outside the range of the raw proportions x/n.
+    * No event in any cohort, or every patient of every cohort with the event: no
+      random-effects estimate (it would measure the continuity correction). Instead the
+      total X/N with the exact interval of X out of N (see the module docstring).
+
+    At least two cohorts are needed (``ValueError`` naming ``events`` otherwise).
     """
     require_open_fraction("alpha", alpha)
     x, n = _counts(events, patients)
     if x.size < 2:
         raise ValueError("events: pooling needs at least two cohorts")
+    totals = {"cohorts": int(x.size), "events": int(x.sum()), "patients": int(n.sum())}
+    if np.all(x == 0) or np.all(x == n):
+        total = exact_intervals([x.sum()], [n.sum()], alpha).iloc[0]
+        return {
+            "method": EXACT_TOTAL,
+            "proportion": float(total["proportion"]),
+            "low": float(total["low"]),
+            "high": float(total["high"]),
+            "tau2": float("nan"),
+            **totals,
+        }
     logits = corrected_logits(x, n)
     # Identical cohorts make statsmodels' I² diagnostic (unused here) divide by zero.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -119,16 +145,14 @@ def pool(events, patients, alpha: float = ALPHA) -> dict[str, float]:
             method_re="iterated",
             alpha=alpha,
         )
-    frame = result.summary_frame(alpha=alpha)
-    random = frame.loc["random effect"]
+    random = result.summary_frame(alpha=alpha).loc["random effect"]
     return {
+        "method": RANDOM_EFFECTS,
         "proportion": float(expit(random["eff"])),
         "low": float(expit(random["ci_low"])),
         "high": float(expit(random["ci_upp"])),
         "tau2": float(result.tau2),
-        "cohorts": int(x.size),
-        "patients": int(n.sum()),
-        "all_zero": bool(np.all(x == 0)),
+        **totals,
     }
 
 

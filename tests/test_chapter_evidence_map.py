@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import matplotlib.pyplot as plt
 import pytest
+from scipy.stats import beta
 
 from cart_autoimmunity import meta_analysis
 from cart_autoimmunity.chapters import evidence_map
@@ -18,12 +20,19 @@ def test_numbers_are_finite_and_computed_from_the_counts():
     table = cohort_map.cohorts()
     assert numbers["n_cohorts"] == len(table)
     assert numbers["n_primary"] + numbers["n_secondary"] == len(table)
-    rows = cohort_map.analysable(table, "crs_grade3_plus")
+    rows = cohort_map.analysable(table, "drug_free_remission")
     pooled = meta_analysis.pool(rows["events"], rows["patients"])
-    assert numbers["crs3_pooled_pct"] == pytest.approx(100 * pooled["proportion"])
-    assert numbers["crs3_patients"] == rows["patients"].sum()
-    assert numbers["crs3_low_pct"] <= numbers["crs3_pooled_pct"]
-    assert numbers["crs3_pooled_pct"] <= numbers["crs3_high_pct"]
+    assert numbers["dfr_pooled_pct"] == pytest.approx(100 * pooled["proportion"])
+    assert numbers["dfr_patients"] == rows["patients"].sum()
+    assert (
+        numbers["dfr_low_pct"] <= numbers["dfr_pooled_pct"] <= numbers["dfr_high_pct"]
+    )
+
+
+def test_the_page_is_dated_and_glues_its_day():
+    assert evidence_map.BOOK_DATE == date(2026, 12, 5)
+    assert evidence_map.book_date_text() == "5 December 2026"
+    assert evidence_map.numbers()["book_day"] == evidence_map.BOOK_DATE.day
 
 
 def test_the_reader_table_has_a_row_per_cohort_and_four_columns():
@@ -57,12 +66,32 @@ def test_the_page_checks_no_claim_on_its_own():
     assert evidence_map.CHAPTER == "book/evidence_map"
 
 
-def test_the_prose_on_the_zero_event_pool_still_holds():
-    """The page says the pooled severe-CRS estimate exceeds the lumped exact upper bound
-    and that no severe CRS was reported; a new cohort that changes either fails here."""
+def test_the_prose_on_severe_crs_still_holds():
+    """The page says no severe CRS was reported, shows the total count with its exact
+    interval instead of a random-effects pool, and pools the other outcomes; a new cohort
+    that changes any of this fails here (and the renamed glue fails the notebook checks)."""
     numbers = evidence_map.numbers()
+    rows, pooled = evidence_map.forest("crs_grade3_plus")
+    assert pooled["method"] == meta_analysis.EXACT_TOTAL
     assert numbers["crs3_events"] == 0
-    assert numbers["crs3_pooled_pct"] > numbers["crs3_lumped_upper_pct"]
-    assert numbers["crs3_lumped_upper_pct"] == pytest.approx(
-        100 * (1 - 0.025 ** (1 / numbers["crs3_patients"]))
+    assert "crs3_pooled_pct" not in numbers
+    n = numbers["crs3_patients"]
+    assert n == rows["patients"].sum()
+    assert numbers["crs3_total_high_pct"] == pytest.approx(100 * beta.ppf(0.975, 1, n))
+    assert numbers["crs3_total_high_pct"] < numbers["crs3_largest_upper_pct"]
+    for outcome in ("crs_any", "drug_free_remission"):
+        assert evidence_map.forest(outcome)[1]["method"] == meta_analysis.RANDOM_EFFECTS
+
+
+def test_the_prose_on_follow_up_still_holds():
+    """The page cites Feng 2025 for the longest median follow-up of a primary cohort and
+    says that no cohort made CAR T cells inside the body."""
+    table = cohort_map.cohorts()
+    primary = table[table["status"] == "primary"]
+    longest = primary.loc[primary["follow_up_months"].idxmax()]
+    assert longest["source"] == "feng2025"
+    numbers = evidence_map.numbers()
+    assert numbers["longest_follow_up_months"] == pytest.approx(
+        longest["follow_up_months"]
     )
+    assert numbers["n_in_vivo"] == 0

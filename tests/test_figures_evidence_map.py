@@ -6,11 +6,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from cart_autoimmunity import meta_analysis
 from cart_autoimmunity.figures import evidence_map
 from cart_autoimmunity.figures.style import illegible_texts
 
 
-def _panel(n: int):
+def _panel(n: int, method: str = meta_analysis.RANDOM_EFFECTS):
     table = pd.DataFrame(
         {
             "label": [f"Cohort {i} (n=10)" for i in range(n)],
@@ -20,7 +21,7 @@ def _panel(n: int):
             "high": [0.4, 0.8, 1.0][:n],
         }
     )
-    return table, {"proportion": 0.5, "low": 0.2, "high": 0.8}
+    return table, {"method": method, "proportion": 0.5, "low": 0.2, "high": 0.8}
 
 
 def test_one_row_per_cohort_and_the_pool_with_labelled_axes():
@@ -39,6 +40,24 @@ def test_one_row_per_cohort_and_the_pool_with_labelled_axes():
     plt.close(fig)
 
 
+def test_an_exact_total_is_drawn_as_all_patients_not_as_a_pool():
+    panel = _panel(2, meta_analysis.EXACT_TOTAL)
+    fig = evidence_map.plot_forest({"Outcome": panel})
+    ax = fig.axes[0]
+    assert ax.get_yticklabels()[-1].get_text() == "All patients"
+    assert [line.get_marker() for line in ax.get_lines()].count("D") == 0
+    circles = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert [line.get_xdata()[0] for line in circles] == [50.0]
+    legend = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert "All patients summed (exact interval)" in legend
+    assert not any("random effects" in text for text in legend)
+    plt.close(fig)
+
+
+def test_every_summary_method_of_the_model_has_a_style():
+    assert set(evidence_map.SUMMARY_STYLE) == set(meta_analysis.METHODS)
+
+
 def test_markers_sit_at_the_percentages():
     fig = evidence_map.plot_forest({"Outcome": _panel(2)})
     squares = [line for line in fig.axes[0].get_lines() if line.get_marker() == "s"]
@@ -54,6 +73,8 @@ def test_bad_input_is_refused():
         evidence_map.plot_forest({"A": (table.drop(columns="label"), pooled)})
     with pytest.raises(ValueError, match="pooled"):
         evidence_map.plot_forest({"A": (table, {**pooled, "high": 2.0})})
+    with pytest.raises(ValueError, match="pooled method"):
+        evidence_map.plot_forest({"A": (table, {**pooled, "method": "guess"})})
     table.loc[0, "cell_source"] = "martian"
     with pytest.raises(ValueError, match="cell_source"):
         evidence_map.plot_forest({"A": (table, pooled)})

@@ -1,4 +1,4 @@
-"""Exact intervals agree with beta quantiles; the pooled proportion stays among its cohorts."""
+"""Exact intervals agree with beta quantiles; the pool stays among its cohorts or sums them."""
 
 from __future__ import annotations
 
@@ -35,15 +35,51 @@ def test_continuity_correction_applies_only_to_zero_cells():
 
 @pytest.mark.parametrize(
     ("events", "patients"),
-    [([2, 5, 9], [10, 12, 15]), ([0, 0, 0], [5, 3, 15]), ([5, 12], [5, 13])],
+    [([2, 5, 9], [10, 12, 15]), ([0, 1, 0], [5, 3, 15]), ([5, 12], [5, 13])],
 )
-def test_pooled_estimate_lies_within_its_cohorts(events, patients):
+def test_random_effects_estimate_lies_within_its_cohorts(events, patients):
     pooled = ma.pool(events, patients)
     corrected = ma.corrected_logits(events, patients)["proportion"]
+    assert pooled["method"] == ma.RANDOM_EFFECTS
     assert corrected.min() <= pooled["proportion"] <= corrected.max()
     assert pooled["low"] <= pooled["proportion"] <= pooled["high"]
     assert pooled["tau2"] >= 0
-    assert pooled["all_zero"] == (sum(events) == 0)
+    assert (pooled["events"], pooled["patients"]) == (sum(events), sum(patients))
+
+
+@pytest.mark.parametrize(
+    ("events", "patients"),
+    [([0, 0, 0], [5, 3, 15]), ([0, 0, 0, 0, 0, 0], [5, 3, 3, 13, 15, 12])],
+)
+def test_all_zero_cohorts_give_the_exact_interval_of_the_total(events, patients):
+    pooled = ma.pool(events, patients)
+    total = sum(patients)
+    assert pooled["method"] == ma.EXACT_TOTAL
+    assert pooled["events"] == 0 and pooled["patients"] == total
+    assert pooled["proportion"] == 0.0
+    assert pooled["low"] == 0.0
+    assert pooled["high"] == pytest.approx(beta.ppf(0.975, 1, total), abs=1e-12)
+    assert np.isnan(pooled["tau2"])
+
+
+def test_all_full_cohorts_give_the_exact_interval_of_the_total():
+    pooled = ma.pool([5, 12], [5, 12])
+    assert pooled["method"] == ma.EXACT_TOTAL
+    assert pooled["proportion"] == 1.0
+    assert pooled["low"] == pytest.approx(beta.ppf(0.025, 17, 1), abs=1e-12)
+    assert pooled["high"] == 1.0
+
+
+def test_a_zero_event_random_effects_pool_would_measure_the_correction():
+    """Why the exact total replaces it: twenty cohorts of 0 in 2 each have the corrected
+    proportion c/(2 + 2c), which identical cohorts would pool to; it exceeds the exact
+    upper bound of 0 in 40."""
+    events, patients = [0] * 20, [2] * 20
+    corrected = ma.corrected_logits(events, patients)["proportion"]
+    assert corrected.tolist() == pytest.approx(
+        [ma.CONTINUITY / (2 + 2 * ma.CONTINUITY)] * 20
+    )
+    assert corrected.iloc[0] > ma.pool(events, patients)["high"]
 
 
 def test_without_corrections_the_pool_lies_within_the_raw_proportions():
@@ -66,11 +102,15 @@ def test_heterogeneous_cohorts_widen_the_interval():
     assert apart["high"] - apart["low"] > alike["high"] - alike["low"]
 
 
-def test_the_map_pools_within_its_cohorts():
+def test_the_map_pools_within_its_cohorts_or_sums_them_exactly():
     table = cohort_map.cohorts()
     for outcome in ("crs_grade3_plus", "crs_any", "drug_free_remission"):
         rows = cohort_map.analysable(table, outcome)
         pooled = ma.pool(rows["events"], rows["patients"])
+        if pooled["method"] == ma.EXACT_TOTAL:
+            total = ma.exact_intervals([rows["events"].sum()], [rows["patients"].sum()])
+            assert pooled["high"] == pytest.approx(total["high"].iloc[0])
+            continue
         corrected = ma.corrected_logits(rows["events"], rows["patients"])
         assert corrected["proportion"].min() <= pooled["proportion"]
         assert pooled["proportion"] <= corrected["proportion"].max()

@@ -1,4 +1,4 @@
-"""The evidence as of December 2026: every published cohort, counted, and pooled with care.
+"""The evidence as of 5 December 2026: every published cohort, counted, and pooled with care.
 
 The page draws :func:`cart_autoimmunity.evidence.cohort_map.cohorts` (one row per cohort,
 counts read in each source) and pools proportions with
@@ -11,6 +11,7 @@ the caveats of chapters 4, 5 and 10 and of the conclusion.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 import pandas as pd
@@ -23,8 +24,8 @@ from ..figures import evidence_map as evidence_figures
 from ..validation import require_choice
 
 CHAPTER = "book/evidence_map"
-#: The book's date: the map holds what was published up to then.
-BOOK_DATE = "December 2026"
+#: The book's date: the map holds what was published, and could be read, up to then.
+BOOK_DATE = date(2026, 12, 5)
 #: The outcomes the forest plot shows, with their panel titles.
 FOREST_OUTCOMES = {
     "crs_grade3_plus": "Severe CRS (grade 3 or higher)",
@@ -44,9 +45,19 @@ def label(cohort: str, patients: int) -> str:
     return f"{cohort.split(' (')[0]} (n={patients})"
 
 
+def book_date_text() -> str:
+    """:data:`BOOK_DATE` in words: ``"5 December 2026"``."""
+    return f"{BOOK_DATE.day} {BOOK_DATE:%B %Y}"
+
+
 @cache
-def forest(outcome: str) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Per-cohort exact intervals (with a ``label``) and the pooled estimate for ``outcome``."""
+def forest(outcome: str) -> tuple[pd.DataFrame, dict]:
+    """Per-cohort exact intervals (with a ``label``) and the summary for ``outcome``.
+
+    The summary is :func:`cart_autoimmunity.meta_analysis.pool`'s: a random-effects
+    estimate, or (no cohort with an event, or all with it) the total count with its exact
+    interval, as its ``method`` says.
+    """
     require_choice("outcome", outcome, cohort_map.COUNT_COLUMNS)
     rows = cohort_map.analysable(_cohorts(), outcome)
     table = meta_analysis.forest_table(rows)
@@ -62,13 +73,23 @@ def figure():
 
 
 def numbers() -> dict[str, float]:
-    """Every number the page glues."""
+    """Every number the page glues.
+
+    Per outcome (``crs3``, ``crs_any``, ``dfr``): ``_cohorts``, ``_patients``, ``_events``,
+    then either ``_pooled_pct``, ``_low_pct``, ``_high_pct`` (random-effects estimate) or
+    ``_total_pct``, ``_total_low_pct``, ``_total_high_pct`` (the summed count and its exact
+    interval), whichever :func:`forest` gives; the page's prose names the one it expects,
+    so a change of method fails the notebook checks rather than mislabelling a number.
+    """
     table = _cohorts()
     primary = table[table["status"] == "primary"]
     independent = primary.sort_values("patients", ascending=False).drop_duplicates(
         "overlap_group"
     )
     values = {
+        "book_day": BOOK_DATE.day,
+        "interval_pct": 100 * (1 - meta_analysis.ALPHA),
+        "continuity": meta_analysis.CONTINUITY,
         "n_cohorts": len(table),
         "n_primary": len(primary),
         "n_secondary": int((table["status"] == "secondary").sum()),
@@ -76,31 +97,28 @@ def numbers() -> dict[str, float]:
         "n_patients_independent": int(independent["patients"].sum()),
         "n_donor": int((table["cell_source"] == "donor").sum()),
         "n_in_vivo": int((table["cell_source"] == "in_vivo").sum()),
+        "longest_follow_up_months": float(primary["follow_up_months"].max()),
     }
     for outcome, short in (
         ("crs_grade3_plus", "crs3"),
         ("crs_any", "crs_any"),
         ("drug_free_remission", "dfr"),
     ):
-        rows, pooled = forest(outcome)
+        _, pooled = forest(outcome)
+        kind = "pooled" if pooled["method"] == meta_analysis.RANDOM_EFFECTS else "total"
+        bound = "" if kind == "pooled" else "total_"
         values |= {
             f"{short}_cohorts": pooled["cohorts"],
             f"{short}_patients": pooled["patients"],
-            f"{short}_events": int(rows["events"].sum()),
-            f"{short}_pooled_pct": 100 * pooled["proportion"],
-            f"{short}_low_pct": 100 * pooled["low"],
-            f"{short}_high_pct": 100 * pooled["high"],
+            f"{short}_events": pooled["events"],
+            f"{short}_{kind}_pct": 100 * pooled["proportion"],
+            f"{short}_{bound}low_pct": 100 * pooled["low"],
+            f"{short}_{bound}high_pct": 100 * pooled["high"],
         }
     crs3_rows, _ = forest("crs_grade3_plus")
-    values["crs3_largest_upper_pct"] = 100 * float(
-        crs3_rows.sort_values("patients").iloc[-1]["high"]
-    )
-    values["crs3_largest_n"] = int(crs3_rows["patients"].max())
-    # All patients counted as one cohort: the exact upper bound that ignores the cohorts.
-    lumped = meta_analysis.exact_intervals(
-        [int(crs3_rows["events"].sum())], [int(crs3_rows["patients"].sum())]
-    )
-    values["crs3_lumped_upper_pct"] = 100 * float(lumped["high"].iloc[0])
+    largest = crs3_rows.sort_values("patients").iloc[-1]
+    values["crs3_largest_upper_pct"] = 100 * float(largest["high"])
+    values["crs3_largest_n"] = int(largest["patients"])
     return values
 
 
@@ -144,7 +162,7 @@ def reader_table(name: str) -> ReaderTable:
         },
         caption=(
             f"Published cohorts of engineered-cell therapy in autoimmune disease, as of "
-            f"{BOOK_DATE}: counts as read in each source's own text; 'none read' where the "
+            f"{book_date_text()}: counts as read in each source's own text; 'none read' where the "
             "text available to us gave none; 'secondary' where a count was seen only in a "
             "summary."
         ),

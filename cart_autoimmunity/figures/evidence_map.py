@@ -1,11 +1,12 @@
-"""The evidence map's forest plot: one row per cohort, exact intervals, the pooled estimate.
+"""The evidence map's forest plot: one row per cohort, exact intervals, then the summary.
 
 Draws tables made by :func:`cart_autoimmunity.meta_analysis.forest_table` (per cohort:
 ``label``, ``cell_source``, ``proportion``, ``low``, ``high``) and dictionaries made by
-:func:`cart_autoimmunity.meta_analysis.pool` (``proportion``, ``low``, ``high``); it computes
-nothing. Colours: own cells = ``SCENARIO_COLOURS["autoimmune"]``, donor cells =
-``"allogeneic"``, cells made in the body = ``"in_vivo"``; the pooled estimate is a black
-diamond.
+:func:`cart_autoimmunity.meta_analysis.pool` (``method``, ``proportion``, ``low``,
+``high``); it computes nothing. Colours: own cells = ``SCENARIO_COLOURS["autoimmune"]``,
+donor cells = ``"allogeneic"``, cells made in the body = ``"in_vivo"``. The summary row is
+black: a diamond for a random-effects estimate, a circle for the total count of all
+patients with its exact interval (where no cohort had an event, or all had it).
 """
 
 from __future__ import annotations
@@ -23,17 +24,28 @@ SOURCE_STYLE = {
     "donor": (SCENARIO_COLOURS["allogeneic"], "donor cells"),
     "in_vivo": (SCENARIO_COLOURS["in_vivo"], "made in the body"),
 }
-POOLED_LABEL = "Pooled (random effects)"
+#: Per summary ``method`` of :func:`cart_autoimmunity.meta_analysis.pool` (figures do not
+#: import models; a test keeps these keys equal to ``meta_analysis.METHODS``): marker,
+#: legend text and row label.
+SUMMARY_STYLE = {
+    "random effects": ("D", "Pooled (random effects)", "Pooled"),
+    "exact, all patients summed": (
+        "o",
+        "All patients summed (exact interval)",
+        "All patients",
+    ),
+}
 #: Figure height per row of a panel, and for each panel's title and axis (inches).
 ROW_HEIGHT_IN = 0.34
 PANEL_EXTRA_IN = 1.0
 
 
 def plot_forest(panels: Mapping[str, tuple[pd.DataFrame, Mapping[str, float]]]):
-    """One forest panel per outcome: cohorts' proportions (%) with exact intervals, pooled last.
+    """One forest panel per outcome: cohorts' proportions (%) with exact intervals, summary last.
 
     ``panels`` maps a panel title (the outcome, in words) to ``(table, pooled)``. Returns the
-    figure; its axes list the cohorts top to bottom, then the pooled estimate.
+    figure; its axes list the cohorts top to bottom, then the summary row ("Pooled" for a
+    random-effects estimate, "All patients" for the summed count with its exact interval).
     """
     if not panels:
         raise ValueError("panels must hold at least one outcome")
@@ -45,6 +57,9 @@ def plot_forest(panels: Mapping[str, tuple[pd.DataFrame, Mapping[str, float]]]):
         )
         if table.empty:
             raise ValueError(f"panel {title!r} has no cohorts")
+        validation.require_choice(
+            f"pooled method of {title!r}", pooled["method"], SUMMARY_STYLE
+        )
         for key in ("proportion", "low", "high"):
             validation.require_fraction(f"pooled {key} of {title!r}", pooled[key])
     rows = [len(table) + 1 for table, _ in panels.values()]
@@ -69,7 +84,7 @@ def plot_forest(panels: Mapping[str, tuple[pd.DataFrame, Mapping[str, float]]]):
         handles,
         labels,
         loc="outside lower center",
-        ncols=min(len(labels), 3),
+        ncols=min(len(labels), 2),
         fontsize=SMALL_FONT_PT,
         frameon=False,
     )
@@ -99,17 +114,18 @@ def _draw_panel(ax, title, table, pooled, seen) -> None:
         color=SCENARIO_COLOURS["data"],
         linewidth=2,
     )
+    marker, legend, row_label = SUMMARY_STYLE[pooled["method"]]
     ax.plot(
         100 * pooled["proportion"],
         0,
-        marker="D",
+        marker=marker,
         markersize=8,
         color=SCENARIO_COLOURS["data"],
         linestyle="none",
-        label=None if POOLED_LABEL in seen else POOLED_LABEL,
+        label=None if legend in seen else legend,
     )
-    seen.add(POOLED_LABEL)
-    ax.set_yticks([*positions, 0], [*table["label"], "Pooled"])
+    seen.add(legend)
+    ax.set_yticks([*positions, 0], [*table["label"], row_label])
     ax.set_ylim(-0.7, n + 0.7)
     ax.set_xlim(-2, 102)
     ax.set_ylabel("Cohort")
