@@ -211,3 +211,32 @@ def test_no_code_names_on_prose_pages(path):
         flags=re.S | re.M,
     )
     assert not code_identifiers(text), sorted(set(code_identifiers(text)))
+
+
+# --- no section twice on a page (issue #21) ----------------------------------------------
+
+
+def repeated_sections(markdown: str) -> list[str]:
+    """The ``## `` headings that occur more than once in ``markdown`` (code fences skipped)."""
+    seen, repeated, fenced = set(), [], False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or not line.startswith("## "):
+            continue
+        title = line[3:].strip().lower()
+        if title in seen and title not in repeated:
+            repeated.append(title)
+        seen.add(title)
+    return repeated
+
+
+def test_a_repeated_section_is_caught():
+    twice = "## The claim\n\nText.\n\n## Verdict\n\n## The claim\n\nAgain."
+    assert repeated_sections(twice) == ["the claim"]
+    assert repeated_sections("## The claim\n\n### The claim\n\n```\n## x\n## x\n```") == []
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_no_section_heading_twice_on_a_page(path):
+    assert repeated_sections(_markdown(_load(path))) == []
