@@ -1,7 +1,8 @@
 """Chapter 4, *Erlangen*: CAR T cells that do their job and leave, against the kinetics model.
 
 Cited numbers come from the evidence tables ``erlangen_trials``, ``b_cell_depletion`` and
-``car_t_persistence``. The model numbers come from the kinetics model with default
+``car_t_persistence``, and (the larger series, relapses and follow-up since 2024) from the
+cohort map :func:`cart_autoimmunity.evidence.cohort_map.cohorts`. The model numbers come from the kinetics model with default
 parameters (:class:`~cart_autoimmunity.parameters.kinetics.KineticsParameters`), in four
 runs, each made once per process and shared by the numbers, the tables, the claims and the
 figures:
@@ -25,6 +26,7 @@ import pandas as pd
 
 from .. import chapter, cohort, evidence, kinetics
 from ..claims import Bound, Check, Claim
+from ..evidence import cohort_map
 from ..parameters.kinetics import CohortParameters, KineticsParameters
 from ..validation import require_choice
 
@@ -33,6 +35,12 @@ CHAPTER = "notebooks/04_erlangen"
 #: The cohort labels of the two Erlangen reports in the evidence table.
 MACKENSEN_2022 = "Mackensen et al. 2022, refractory SLE"
 MULLER_2024 = "Müller et al. 2024, SLE + myositis + SSc"
+
+#: The cohort map's overlap group of the Erlangen reports, and its target in the series table.
+ERLANGEN_GROUP = "erlangen"
+SERIES_TARGET = "CD19"
+#: The cohort map's rows the prose quotes, by source key.
+HAGEN_2025, CASTLE, QIN_2023 = "hagen2025", "hagen2025castle", "qin2023"
 
 #: Virtual cohorts: patients, seed and days simulated; days of every single run (days).
 COHORT_SIZE = 300
@@ -142,6 +150,70 @@ def cited_numbers() -> dict:
         ),
         "eliana_months": longest.loc["maude2018", "value"] / DAYS_PER_MONTH,
     }
+
+
+# --- the cohort map: larger series, relapses, follow-up (as of the book's date) --------
+@cache
+def _map() -> pd.DataFrame:
+    return cohort_map.cohorts()
+
+
+def map_row(source: str) -> pd.Series:
+    """The one cohort-map row of citation key ``source``; ValueError if not exactly one."""
+    table = _map()
+    rows = table[table["source"] == source]
+    if len(rows) != 1:
+        raise ValueError(f"source {source!r} has {len(rows)} rows in the cohort map")
+    return rows.iloc[0]
+
+
+def erlangen_series() -> pd.DataFrame:
+    """The Erlangen CD19 series in the cohort map (one overlap group; they share patients)."""
+    table = _map()
+    keep = (table["overlap_group"] == ERLANGEN_GROUP) & (
+        table["target"] == SERIES_TARGET
+    )
+    return table[keep].reset_index(drop=True)
+
+
+def durability_numbers() -> dict:
+    """The counts the prose quotes on the larger series, relapses and follow-up.
+
+    Patients of Hagen 2025 and CASTLE; of the Erlangen CD19 series, how many there are and
+    in how many a drug-free remission count was read in the source itself (``primary``);
+    how many cohorts of the map report relapses; Qin 2023's relapses, patients and median
+    follow-up (months); the longest median follow-up of any primary cohort in the map and
+    the end of the follow-up range of Müller 2024 (months).
+    """
+    table, series = _map(), erlangen_series()
+    primary = table[table["status"] == "primary"]
+    qin = map_row(QIN_2023)
+    longest = primary.loc[primary["follow_up_months"].idxmax()]
+    return {
+        "hagen_n": int(map_row(HAGEN_2025)["patients"]),
+        "castle_n": int(map_row(CASTLE)["patients"]),
+        "series_n": len(series),
+        "series_dfr_read": int(
+            (
+                series["drug_free_remission"].notna() & (series["status"] == "primary")
+            ).sum()
+        ),
+        "map_n": len(table),
+        "relapse_cohorts": int(primary["relapses"].notna().sum()),
+        "qin_relapses": int(qin["relapses"]),
+        "qin_n": int(qin["patients"]),
+        "qin_follow_up": float(qin["follow_up_months"]),
+        "longest_follow_up": float(longest["follow_up_months"]),
+        "mu_follow_up_high": evidence.erlangen_trials()
+        .set_index("quantity")
+        .loc["follow_up_median", "high"],
+    }
+
+
+def longest_follow_up_source() -> str:
+    """Citation key of the primary cohort with the longest median follow-up in the map."""
+    primary = _map()[_map()["status"] == "primary"]
+    return str(primary.loc[primary["follow_up_months"].idxmax(), "source"])
 
 
 # --- virtual cohorts -------------------------------------------------------------------
@@ -336,11 +408,18 @@ def numbers() -> dict:
         **cohort_numbers(),
         **run_numbers(),
         **memory_numbers(),
+        **durability_numbers(),
+        "melenhorst_n": int(
+            longest_persistence().set_index("source").loc["melenhorst2022", "n"]
+        ),
     }
 
 
 def persistence_table() -> pd.DataFrame:
-    """The longest detection in cancer per trial and patient group (days; lower bounds flagged)."""
+    """The longest detection in cancer per trial and patient group (days; lower bounds flagged).
+
+    A report not split by response names how many patients it followed (``n``), never "all".
+    """
     longest = longest_persistence()
     return longest.assign(
         trial=longest["cohort"].str.split(" [(]", regex=True).str[0],
@@ -350,10 +429,10 @@ def persistence_table() -> pd.DataFrame:
                 if "nonresp" in q
                 else "responders"
                 if "resp" in q
-                else "all"
+                else f"{n:.0f} patients followed"
             )
             + next((f", {m}" for k, m in METHODS.items() if k in q), "")
-            for q in longest["quantity"]
+            for q, n in zip(longest["quantity"], longest["n"])
         ],
         lower_bound=longest["verification"].str.contains("lower bound"),
     )
@@ -387,6 +466,7 @@ def tables() -> dict:
     return {
         "tbl-erlangen-first": evidence.trials.headline_table(erlangen, "mackensen2022"),
         "tbl-erlangen-larger": evidence.trials.headline_table(erlangen, "muller2024"),
+        "tbl-erlangen-series": erlangen_series(),
         "tbl-erlangen-cancer": persistence_table(),
         "tbl-erlangen-cohort": cohort_table(),
         "tbl-erlangen-runs": single_readouts().drop(index=HALF_MEMORY).reset_index(),
@@ -394,9 +474,13 @@ def tables() -> dict:
 
 
 CAPTIONS = {
-    "tbl-erlangen-first": "The first Erlangen report: five patients with refractory lupus.",
+    "tbl-erlangen-first": "The first Erlangen report: {mk_n} patients with refractory "
+    "lupus; every number is from {{cite:t}}`mackensen2022`.",
     "tbl-erlangen-larger": "The larger Erlangen series: lupus, myositis and systemic "
-    "sclerosis.",
+    "sclerosis; every number is from {{cite:t}}`muller2024`.",
+    "tbl-erlangen-series": "The Erlangen CD19 series in the book's evidence map. They "
+    "share patients, so their counts must not be added up; 'not reported' means the text "
+    "we could read gives no count.",
     "tbl-erlangen-cancer": "Longest published detection of CAR T cells in cancer (the "
     "CLL row is a lower bound).",
     "tbl-erlangen-cohort": "B-cell return: the first Erlangen report against the virtual "
@@ -407,9 +491,35 @@ CAPTIONS = {
 HEADLINE_COLUMNS = {
     "measure": "Measure",
     "value": "Value",
-    "source": "Source",
     "seen_in": "Seen in",
 }
+#: What the series table says where the cohort map has no count.
+NOT_REPORTED = "not reported"
+
+
+def _series_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The series table's cells as text: patients and disease, follow-up, outcome counts."""
+
+    def outcome(row) -> str:
+        if pd.isna(row.drug_free_remission) and pd.isna(row.relapses):
+            return NOT_REPORTED
+        dfr = (
+            NOT_REPORTED
+            if pd.isna(row.drug_free_remission)
+            else f"{row.drug_free_remission} of {row.patients}"
+        )
+        relapses = NOT_REPORTED if pd.isna(row.relapses) else f"{row.relapses}"
+        text = f"drug-free: {dfr}; relapses: {relapses}"
+        return text if row.status == "primary" else f"{text} (secondary summary only)"
+
+    return frame.assign(
+        who=[f"{n}: {d}" for n, d in zip(frame["patients"], frame["disease"])],
+        follow=[
+            NOT_REPORTED if np.isnan(m) else f"{m:.0f} months"
+            for m in frame["follow_up_months"]
+        ],
+        outcome=[outcome(r) for r in frame.itertuples()],
+    )
 
 
 def _longest_text(row) -> str:
@@ -434,11 +544,26 @@ def reader_table(name: str) -> chapter.ReaderTable:
     """Table ``name`` of :func:`tables`, formatted for readers."""
     require_choice("name", name, CAPTIONS)
     frame = tables()[name]
-    caption = CAPTIONS[name].format(n=COHORT_SIZE)
+    caption = CAPTIONS[name].format(
+        n=COHORT_SIZE, mk_n=int(_trial("patients", MACKENSEN_2022))
+    )
     if name in ("tbl-erlangen-first", "tbl-erlangen-larger"):
         return chapter.reader_table(
             frame,
             HEADLINE_COLUMNS,
+            caption=caption,
+            name=name,
+        )
+    if name == "tbl-erlangen-series":
+        columns = {
+            "source": "Report",
+            "who": "Patients: disease",
+            "follow": "Median follow-up",
+            "outcome": "Drug-free remission; relapses",
+        }
+        return chapter.reader_table(
+            _series_texts(frame),
+            columns,
             caption=caption,
             name=name,
             formats={"source": chapter.cite},
@@ -483,6 +608,7 @@ def reader_table(name: str) -> chapter.ReaderTable:
 def claims() -> tuple[Claim, ...]:
     """The chapter's claims, the headline (lupus remission) first."""
     cited, runs = cited_numbers(), run_numbers()
+    durable = durability_numbers()
     published = published_b_cell_return()
     lod_check = Check(
         "model: last day above the detection limit, autoimmune scenario (days)",
@@ -503,7 +629,13 @@ def claims() -> tuple[Claim, ...]:
             "into drug-free remission.",
             chapter=CHAPTER,
             verdict="supported with caveats",
-            sources=("mackensen2022", "muller2024"),
+            sources=(
+                "mackensen2022",
+                "muller2024",
+                "hagen2025",
+                "hagen2025castle",
+                "muller2025",
+            ),
             checks=(
                 Check(
                     "cited: fraction in DORIS remission at 3 months, Mackensen et al. "
@@ -512,7 +644,14 @@ def claims() -> tuple[Claim, ...]:
                     Bound(low=1.0, high=1.0),
                 ),
             ),
-            caveat=f"a small, uncontrolled series ({cited['mk_n']} patients)",
+            caveat=(
+                f"small, uncontrolled series: drug-free remission was read in the "
+                f"source itself only for the first {cited['mk_n']} patients; the "
+                f"larger series since ({durable['hagen_n']} and "
+                f"{durable['castle_n']} patients) give no remission count we could "
+                "read; relapses occur, and how long drug-free remission lasts beyond "
+                f"about {durable['mu_follow_up_high']:.0f} months is not known"
+            ),
         ),
         Claim(
             id="cells-vanish-in-autoimmunity",
