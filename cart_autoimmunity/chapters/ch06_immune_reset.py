@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from .. import antibodies, chapter, evidence, kinetics
@@ -24,6 +25,8 @@ CHAPTER = "notebooks/06_immune_reset"
 
 #: Days simulated for the B-cell figure (days).
 B_CELL_DAYS = 365.0
+#: The day the prose reads the depth of the B-cell fall at (days after infusion).
+LOW_DAY = 14.0
 #: The targets of the antibody figure, and the days its prose reads off (days).
 TARGETS = ("none", "CD19", "BCMA")
 #: Short-lived autoantibody shares of the sensitivity table (fractions).
@@ -40,7 +43,7 @@ EVIDENCE_LABELS = {
     "antibody_half_life_diphtheria": "Diphtheria antibody, half-life",
     "total_igg_change_after_cd19_car_t": "Total IgG after CD19 CAR T, change",
     "measles_igg_change_after_cd19_car_t": "Measles IgG after CD19 CAR T, change",
-    "viral_infections_after_day_90": "Infections after day 90",
+    "viral_infections_after_day_90": "Viral infections after day 90",
     "plasma_cell_persistence_min": "Marrow plasma cells after CD19 CAR T (at least)",
     "secreted_ig_half_life_max": "Secreted antibody, half-life (at most)",
     "igg1_igg2_igg4_half_life": "IgG subclasses 1, 2 and 4, half-life",
@@ -103,6 +106,19 @@ def b_cell_readouts() -> dict:
     return kinetics.readouts(b_cell_run(), KineticsParameters())
 
 
+def b_cell_fall_orders(day: float = LOW_DAY) -> float:
+    """Orders of magnitude B cells have fallen by ``day`` in :func:`b_cell_run`.
+
+    ``-log10(B(day) / B_normal)``, read at the grid day closest to ``day``; a model number
+    far beyond what flow cytometry can count, which the prose says in words.
+    """
+    run = b_cell_run()
+    if not run["time_days"].min() <= day <= run["time_days"].max():
+        raise ValueError(f"day must lie within the run, got {day}")
+    row = run.loc[(run["time_days"] - day).abs().idxmin()]
+    return float(-np.log10(row["b_cells_fraction_of_normal"]))
+
+
 def naive_fraction_at_return() -> float:
     """Newly made B cells over all B cells on the day B cells return (fraction, B_new/B)."""
     return b_cell_readouts()["naive_fraction_at_return"]
@@ -160,6 +176,8 @@ def model_numbers() -> dict:
     shares = share_table().set_index("short_lived_share")
     return {
         "naive_pct": 100 * naive_fraction_at_return(),
+        "low_day": LOW_DAY,
+        "fall_orders": b_cell_fall_orders(),
         "window_days": ab.depletion_window_days,
         "igg_half_life": ab.igg_half_life_days,
         "short_lived_share_pct": 100 * ab.short_lived_autoantibody_fraction,
