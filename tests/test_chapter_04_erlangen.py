@@ -3,11 +3,15 @@ and the vectorised memory grid against the single runs it stands for."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from cart_autoimmunity import cohort, evidence, kinetics
 from cart_autoimmunity.chapters import ch04_erlangen as ch
+from cart_autoimmunity.evidence import cohort_map
 from cart_autoimmunity.figures import explorable
 from cart_autoimmunity.parameters.kinetics import CohortParameters, KineticsParameters
 
@@ -303,8 +307,109 @@ def test_claims_in_order_with_their_checks(numbers):
         (lambda: ch.reader_table("tbl-nothing"), "name"),
         (lambda: ch.virtual_cohort("prior"), "label"),
         (lambda: ch.cohort_summary("prior"), "label"),
+        (lambda: ch.map_row("nobody2099"), "source"),
     ],
 )
 def test_bad_input_names_the_parameter(call, parameter):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+# --- the cohort map: larger series, relapses, follow-up (issue #20) --------------------
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_erlangen.ipynb"
+
+
+def _prose() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
+
+
+def test_durability_numbers_are_the_cohort_maps(numbers):
+    table = cohort_map.cohorts().set_index("source")
+    assert numbers["hagen_n"] == table.loc["hagen2025", "patients"]
+    assert numbers["castle_n"] == table.loc["hagen2025castle", "patients"]
+    assert numbers["qin_relapses"] == table.loc["qin2023", "relapses"]
+    assert numbers["qin_n"] == table.loc["qin2023", "patients"]
+    assert numbers["qin_follow_up"] == table.loc["qin2023", "follow_up_months"]
+    assert 0 < numbers["qin_relapses"] < numbers["qin_n"]  # relapses exist
+    assert numbers["map_n"] == len(table)
+    primary = table[table["status"] == "primary"]
+    assert numbers["relapse_cohorts"] == primary["relapses"].notna().sum()
+    assert numbers["longest_follow_up"] == primary["follow_up_months"].max()
+    assert (
+        numbers["mu_follow_up_high"]
+        == evidence.erlangen_trials()
+        .set_index("quantity")
+        .loc["follow_up_median", "high"]
+    )
+    # The larger series are the larger ones, and every one is in the Erlangen group.
+    series = ch.erlangen_series()
+    assert numbers["series_n"] == len(series)
+    assert set(series["overlap_group"]) == {ch.ERLANGEN_GROUP}
+    assert numbers["hagen_n"] == series["patients"].max()
+    assert (
+        numbers["hagen_n"] > numbers["mu_n"] and numbers["castle_n"] > numbers["mu_n"]
+    )
+    read = series[
+        (series["status"] == "primary") & series["drug_free_remission"].notna()
+    ]
+    assert numbers["series_dfr_read"] == len(read) == 1
+    assert read["source"].tolist() == ["mackensen2022"]
+
+
+def test_the_prose_cites_the_cohort_with_the_longest_follow_up():
+    prose = _prose()
+    source = ch.longest_follow_up_source()
+    sentence = prose[prose.index("`longest_follow_up") :][:200]
+    assert f"`{source}`" in sentence
+
+
+def test_series_table_flags_secondary_counts_and_missing_ones():
+    table = ch.reader_table("tbl-erlangen-series")
+    rows = {row[0]: row for row in table.rows}
+    assert "secondary summary only" in rows["{cite:t}`muller2024`"][3]
+    assert "secondary" not in rows["{cite:t}`mackensen2022`"][3]
+    assert rows["{cite:t}`hagen2025`"][2:] == (ch.NOT_REPORTED, ch.NOT_REPORTED)
+    assert len(table.headers) <= 4
+
+
+def test_headline_tables_state_their_source_once():
+    for name, key in (
+        ("tbl-erlangen-first", "mackensen2022"),
+        ("tbl-erlangen-larger", "muller2024"),
+    ):
+        table = ch.reader_table(name)
+        assert f"{{cite:t}}`{key}`" in table.caption
+        assert "Source" not in table.headers
+        assert not any(key in cell for row in table.rows for cell in row)
+
+
+def test_persistence_table_names_how_many_patients_were_followed(numbers):
+    table = ch.persistence_table().set_index("source")
+    assert "all" not in " ".join(table["group"])
+    assert numbers["melenhorst_n"] == table.loc["melenhorst2022", "n"] == 2
+    assert table.loc["melenhorst2022", "group"].startswith("2 patients")
+
+
+def test_the_headline_caveat_carries_the_larger_series_and_durability(numbers):
+    claim = ch.claims()[0]
+    assert claim.id == "lupus-remission"
+    for key in ("hagen_n", "castle_n", "mu_follow_up_high"):
+        assert f"{numbers[key]:.0f}" in claim.caveat
+    assert "relapses occur" in claim.caveat and "not known" in claim.caveat
+    assert {"hagen2025", "hagen2025castle", "muller2025"} <= set(claim.sources)
+
+
+def test_curves_below_detection_are_said_in_words():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    captions = {
+        c["metadata"]["mystnb"]["figure"]["name"]: c["metadata"]["mystnb"]["figure"][
+            "caption"
+        ]
+        for c in cells
+        if "figure" in c.get("metadata", {}).get("mystnb", {})
+    }
+    for name in ("fig-erlangen-persistence", "fig-erlangen-assumption"):
+        assert "far below what any qPCR test can detect" in captions[name]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import pytest
 
 from cart_autoimmunity import antibodies, evidence, kinetics
@@ -158,3 +162,39 @@ def test_the_claim_checks_the_model_fraction(numbers):
 def test_bad_input_names_the_parameter(call, parameter):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+# --- issue #20 and #21: viral infections; numbers beyond any assay said as such ---------
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_immune_reset.ipynb"
+
+
+def _prose() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
+
+
+def test_hill_rate_is_called_viral_infections_in_prose_and_table():
+    prose = " ".join(_prose().split())
+    after = prose[prose.index("`hill_viral:") :][:60]
+    assert "viral infections per person-year" in after
+    rows = ch.reader_table("tbl-reset-evidence").rows
+    (row,) = [r for r in rows if "per person-year" in r[1]]
+    assert row[0].startswith("Viral infections")
+
+
+def test_fall_orders_are_the_runs_depth_and_said_to_be_beyond_detection(numbers):
+    readouts = kinetics.readouts(kinetics.simulate("autoimmune", days=365))
+    assert numbers["low_day"] == 14
+    assert numbers["fall_orders"] == pytest.approx(
+        -math.log10(readouts["b_fraction_day_14"]), rel=1e-6
+    )
+    prose = " ".join(_prose().split())
+    after = prose[prose.index("`fall_orders:") :][:120]
+    assert "far below what any flow cytometry test can detect" in after
+
+
+def test_fall_orders_refuse_a_day_outside_the_run():
+    with pytest.raises(ValueError, match="day"):
+        ch.b_cell_fall_orders(ch.B_CELL_DAYS + 1)
