@@ -234,7 +234,9 @@ def repeated_sections(markdown: str) -> list[str]:
 def test_a_repeated_section_is_caught():
     twice = "## The claim\n\nText.\n\n## Verdict\n\n## The claim\n\nAgain."
     assert repeated_sections(twice) == ["the claim"]
-    assert repeated_sections("## The claim\n\n### The claim\n\n```\n## x\n## x\n```") == []
+    assert (
+        repeated_sections("## The claim\n\n### The claim\n\n```\n## x\n## x\n```") == []
+    )
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
