@@ -15,51 +15,15 @@ The package flows one way, and its layout shows it::
 A chapter starts with ``import cart_autoimmunity as ca``. Nothing here imports a notebook.
 """
 
-from . import (
-    antibodies,
-    beta_cells,
-    burden,
-    chapter,
-    clonal_escape,
-    cohort,
-    costs,
-    cytokines,
-    evidence,
-    figures,
-    in_vivo,
-    kinetics,
-    ledger,  # last: it runs every model above
-    numerics,
-    parameters,
-    tolerance,
-    validation,
-)
-from .parameters.antibodies import AntibodyParameters
-from .parameters.beta_cells import BetaCellParameters, CPeptideParameters
-from .parameters.burden import BurdenParameters
-from .parameters.clonal_escape import CloneParameters
-from .parameters.costs import CostParameters, PopulationParameters
-from .parameters.in_vivo import InVivoParameters
-from .parameters.kinetics import (
-    CohortParameters,
-    KineticsParameters,
-    SevereCRSParameters,
-)
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AntibodyParameters",
-    "BetaCellParameters",
-    "BurdenParameters",
-    "CPeptideParameters",
-    "CloneParameters",
-    "CohortParameters",
-    "CostParameters",
-    "InVivoParameters",
-    "KineticsParameters",
-    "PopulationParameters",
-    "SevereCRSParameters",
+# Submodules and parameter classes load on first use (module-level __getattr__, PEP 562):
+# `import cart_autoimmunity as ca` costs almost nothing, and `ca.kinetics`, `ca.ledger`
+# (which runs every model) or `ca.KineticsParameters` import what they need when first
+# touched. tests/test_layers.py checks what the bare import loads.
+_SUBMODULES = (
     "antibodies",
     "beta_cells",
     "burden",
@@ -77,4 +41,33 @@ __all__ = [
     "parameters",
     "tolerance",
     "validation",
-]
+)
+_CLASSES = {
+    "AntibodyParameters": "parameters.antibodies",
+    "BetaCellParameters": "parameters.beta_cells",
+    "CPeptideParameters": "parameters.beta_cells",
+    "BurdenParameters": "parameters.burden",
+    "CloneParameters": "parameters.clonal_escape",
+    "CostParameters": "parameters.costs",
+    "PopulationParameters": "parameters.costs",
+    "InVivoParameters": "parameters.in_vivo",
+    "CohortParameters": "parameters.kinetics",
+    "KineticsParameters": "parameters.kinetics",
+    "SevereCRSParameters": "parameters.kinetics",
+}
+
+__all__ = sorted([*_CLASSES, *_SUBMODULES])
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
+    if name in _CLASSES:
+        value = getattr(import_module(f".{_CLASSES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
