@@ -65,8 +65,11 @@ browser-deps: ## Install Debian's Chromium and poppler-utils (PDF text), if miss
 	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
 
+# Checks the book `make book` built (and prints the PDF from a singlehtml build, which
+# executes nothing); each page is visited once per viewport, on both cores (the
+# scheduler in tests/conftest.py keeps a page's checks on one worker).
 browser: $(STAMP) browser-deps ## Open every page of the built book in headless Chromium
-	$(BIN)/pytest tests -m browser
+	$(BIN)/pytest tests -m browser -n $(WORKERS) --dist loadscope
 
 test: $(STAMP) browser-deps ## Everything: lint, unit tests, nbval, the book build, HTML and browser checks
 	$(MAKE) lint
