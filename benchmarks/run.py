@@ -246,6 +246,7 @@ def main() -> int:
     details: list[str] = []
     previous = previous_results()
     started = dt.datetime.now(dt.timezone.utc)
+    load_before = os.getloadavg()[0]
     log(f"a fresh clone in {WORK}")
     make_copy()
 
@@ -441,6 +442,9 @@ def main() -> int:
         f"by `make bench` (`benchmarks/run.py`), in a fresh {source()} with no cache.",
         "Short measurements are the median of several runs; `previous` is the result of "
         "the run before. A benchmark, not a test.",
+        f"Load average (1 min) at the start {load_before:.1f}, at the end "
+        f"{os.getloadavg()[0]:.1f}: above the core count, other work shared the machine "
+        "and the times are longer than a maintainer's.",
         "",
         "| measurement | result | previous | target | met | note |",
         "| --- | --- | --- | --- | --- | --- |",
