@@ -90,7 +90,7 @@ serve: ## Serve the built book on http://127.0.0.1:$(PORT)
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 execute: $(STAMP) ## Re-execute notebooks in place and stamp them (NB=notebooks/04_erlangen.ipynb for one)
-	$(BIN)/python scripts/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python scripts/execute_notebooks.py --jobs $(WORKERS) $(or $(NB),$(NOTEBOOKS))
 
 lock: ## Re-resolve requirements.in into the pinned requirements.txt
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv

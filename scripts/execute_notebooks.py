@@ -1,7 +1,7 @@
 """Re-execute notebooks in place and stamp them; or check that their stored outputs are current.
 
 Usage:
-  python scripts/execute_notebooks.py NB [NB ...]          (make execute)
+  python scripts/execute_notebooks.py [--jobs 2] NB [NB ...]  (make execute)
   python scripts/execute_notebooks.py --check NB [NB ...]  (make book, make notebooks)
 
 The book is built from the outputs stored in the notebooks (`execute_notebooks: "off"` in
@@ -18,8 +18,10 @@ Timing metadata is not recorded, so a re-run that changes nothing leaves the fil
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,15 +123,23 @@ def execute(path: Path, package: Path = PACKAGE) -> None:
 
 
 def main(args: list[str]) -> int:
-    checking = "--check" in args
-    paths = [Path(arg) for arg in args if arg != "--check"]
-    if not paths:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--check", action="store_true", help="check, do not execute")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
+    options = parser.parse_args(args)
+    if not options.notebooks:
         print(__doc__)
         return 2
-    if checking:
-        return check(paths)
-    for path in paths:
-        execute(path)
+    if options.check:
+        return check(options.notebooks)
+    if options.jobs < 2:
+        for path in options.notebooks:
+            execute(path)
+        return 0
+    with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+        for future in [pool.submit(execute, path) for path in options.notebooks]:
+            future.result()  # re-raises a notebook's error
     return 0
 
 
