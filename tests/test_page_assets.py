@@ -79,9 +79,35 @@ def test_maths_loads_only_where_the_page_itself_has_maths(assets):
     assets.setup(
         SimpleNamespace(add_css_file=lambda *a, **k: None, connect=lambda *a: None)
     )
-    assets.builder_inited(SimpleNamespace(builder=SimpleNamespace(name="html")))
+    html = SimpleNamespace(builder=SimpleNamespace(name="html"), env=SimpleNamespace())
+    assets.builder_inited(html)
     assert MathDomain.has_equations(domain, "chapter")
     assert not MathDomain.has_equations(domain, "root")
     # singlehtml puts every chapter on the root page: Sphinx's rule applies
-    assets.builder_inited(SimpleNamespace(builder=SimpleNamespace(name="singlehtml")))
+    assets.builder_inited(
+        SimpleNamespace(
+            builder=SimpleNamespace(name="singlehtml"), env=SimpleNamespace()
+        )
+    )
     assert MathDomain.has_equations(domain, "root")
+
+
+def test_a_rebuild_that_wrote_no_page_keeps_its_icons(assets, tmp_path):
+    out = fake_build(tmp_path)
+    app = SimpleNamespace(
+        builder=SimpleNamespace(name="html", format="html"),
+        env=SimpleNamespace(),
+        outdir=str(out),
+    )
+    assets.builder_inited(app)
+    assets.page_written(app)
+    assets.build_finished(app, None)
+    css = out / "_static" / assets.CSS
+    assert "U+F0C9" in css.read_text()
+    css.write_text("/* kept */")
+    assets.builder_inited(app)  # the next build: nothing changed, no page written
+    assets.build_finished(app, None)
+    assert css.read_text() == "/* kept */"
+    assets.page_written(app)  # a page changed: the icons are collected again
+    assets.build_finished(app, None)
+    assert "U+F0C9" in css.read_text()

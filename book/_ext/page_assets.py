@@ -62,7 +62,14 @@ def used_code_points(outdir: Path) -> set[int]:
         }
     if not names:
         raise ValueError("no icon classes found in the theme's CSS")
-    sources = [*outdir.rglob("*.html"), *(outdir / "_static").rglob("*.js")]
+    # Pages, and the theme's and extensions' own scripts (not the vendored libraries in
+    # subfolders: MathJax, BokehJS, tippy.js draw no Font Awesome icons).
+    static = outdir / "_static"
+    sources = [
+        *outdir.rglob("*.html"),
+        *static.glob("*.js"),
+        *static.glob("scripts/*.js"),
+    ]
     for source in sources:
         if source.name in NOT_LOADED:
             continue
@@ -125,10 +132,19 @@ def has_equations(self, docname: str | None = None) -> bool:
 
 def builder_inited(app) -> None:
     _PAGE_BY_PAGE["on"] = app.builder.name == "html"
+    app.env.page_assets_pages_written = False
+
+
+def page_written(app, *args) -> None:
+    app.env.page_assets_pages_written = True  # reset in builder_inited
 
 
 def build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
+        return
+    # A rebuild that wrote no page (nothing changed) keeps the icons it has.
+    written = getattr(app.env, "page_assets_pages_written", False)
+    if not written and (Path(app.outdir) / "_static" / CSS).is_file():
         return
     try:
         write_icons(Path(app.outdir))
@@ -141,5 +157,6 @@ def setup(app):
     app.add_css_file(CSS, priority=900)
     MathDomain.has_equations = has_equations
     app.connect("builder-inited", builder_inited)
+    app.connect("html-page-context", page_written)
     app.connect("build-finished", build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
