@@ -26,6 +26,7 @@ settings.register_profile("book", derandomize=True, print_blob=True)
 settings.load_profile("book")
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: absent without it
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadscope` (make browser): a module's tests stay on one worker, as usual (the
     PDF is printed once, the bite fixtures served once), except that the per-page checks of
@@ -38,7 +39,12 @@ def pytest_xdist_make_scheduler(config, log):
 
     class PageScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            page = re.search(r"\[([^\]]+\.html)\]$", nodeid)
-            return page.group(1) if page else super()._split_scope(nodeid)
+            return page_of(nodeid) or super()._split_scope(nodeid)
 
     return PageScheduling(config, log)
+
+
+def page_of(nodeid: str) -> str | None:
+    """The book page a test is parametrised with (`...[notebooks/04_erlangen.html]`)."""
+    page = re.search(r"\[([^\]]+\.html)\]$", nodeid)
+    return page.group(1) if page else None
