@@ -46,7 +46,9 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-MAX_PAGE_BYTES = 1_500_000  # gzip-compressed, all of a page's requests together
+MAX_PAGE_BYTES = (
+    1_000_000  # gzip-compressed, all of a page's requests together (issue #23)
+)
 GENERIC_ALT = {
     "png",
     "jpg",

@@ -1,0 +1,60 @@
+"""What keeps the build and the browser suite fast without changing what they do (#23).
+
+pybtex looks a plugin up by scanning every installed package's entry points, once per
+citation; book/_ext/book_bibstyle.py makes each (group, name) scan run once per build.
+The browser suite runs on both cores with each page's checks on one worker (the
+scheduler in tests/conftest.py), so that each page is visited once."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+import pybtex.plugin
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_pybtex_scans_the_entry_points_once_per_plugin(monkeypatch):
+    scans = []
+
+    def counting_scan(*, group, name):
+        scans.append((group, name))
+        return original(group=group, name=name)
+
+    original = pybtex.plugin.entry_points
+    monkeypatch.setattr(pybtex.plugin, "entry_points", counting_scan)
+    spec = importlib.util.spec_from_file_location(
+        "book_bibstyle_under_test", REPO / "book" / "_ext" / "book_bibstyle.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.setup(SimpleNamespace())
+    first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
+    for _ in range(50):
+        assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is first
+    assert scans.count(("pybtex.backends", "plaintext")) == 1
+    # plugins registered at run time still come first, as in pybtex
+    assert (
+        pybtex.plugin.find_plugin("pybtex.style.formatting", "book") is module.BookStyle
+    )
+
+
+def test_the_browser_checks_of_a_page_share_a_worker():
+    spec = importlib.util.spec_from_file_location(
+        "tests_conftest", REPO / "tests" / "conftest.py"
+    )
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    page_of = conftest.page_of
+    book = "tests/browser/test_browser_book.py"
+    assert page_of(f"{book}::test_no_console_errors[notebooks/04_erlangen.html]") == (
+        "notebooks/04_erlangen.html"
+    )
+    assert page_of(f"{book}::test_page_weight[book/intro.html]") == "book/intro.html"
+    # Everything else keeps xdist's scope (its module): the PDF is printed once.
+    assert (
+        page_of("tests/test_pdf.py::test_every_chapter_starts_a_page[glossary]") is None
+    )
+    assert page_of(f"{book}::test_search_finds_cd19") is None

@@ -1,0 +1,65 @@
+"""What `import cart_autoimmunity` loads (issue #23: at most 0.5 s beyond numpy, scipy, pandas
+and matplotlib). Counted in modules, not seconds, so the test does not depend on the machine:
+the bare import loads no third-party package at all (submodules load on first use), and even
+every model module together loads nothing beyond the four scientific packages; Bokeh,
+IPython, myst-nb and Sphinx load only where a figure or a glue call needs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SCIENTIFIC = "numpy, scipy, scipy.integrate, scipy.optimize, scipy.stats, pandas, matplotlib, matplotlib.pyplot"
+HEAVY = {
+    "bokeh",
+    "IPython",
+    "myst_nb",
+    "sphinx",
+    "nbformat",
+    "nbclient",
+    "jupyter_client",
+}
+
+
+def new_packages(setup: str, statement: str) -> set[str]:
+    """Top-level packages that `statement` loads after `setup`, in a fresh interpreter."""
+    code = (
+        f"import sys, json\n{setup}\nbefore = set(sys.modules)\n{statement}\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return set(json.loads(out.stdout))
+
+
+def test_the_bare_import_loads_only_the_package_and_the_standard_library():
+    loaded = new_packages("", "import cart_autoimmunity")
+    third_party = {
+        name
+        for name in loaded - set(sys.stdlib_module_names)
+        if not name.startswith(("cart_autoimmunity", "__editable__", "_"))
+    }
+    assert not third_party, f"`import cart_autoimmunity` loads {sorted(third_party)}"
+
+
+def test_every_model_module_loads_nothing_beyond_the_scientific_stack():
+    touch = (
+        "import cart_autoimmunity as ca\n"
+        "modules = [getattr(ca, name) for name in ca.__all__]\n"
+        "assert ca.kinetics.__name__ == 'cart_autoimmunity.kinetics'"
+    )
+    loaded = new_packages(f"import {SCIENTIFIC}", touch)
+    assert not loaded & HEAVY, f"loaded with the models: {sorted(loaded & HEAVY)}"
+
+
+def test_names_resolve_lazily_and_unknown_names_fail():
+    import cart_autoimmunity as ca
+
+    assert ca.KineticsParameters.__module__ == "cart_autoimmunity.parameters.kinetics"
+    assert set(ca.__all__) <= set(dir(ca))
+    with pytest.raises(AttributeError, match="no_such_model"):
+        ca.no_such_model  # noqa: B018
