@@ -354,6 +354,20 @@ def test_the_b_cell_panels_shade_what_no_test_can_see():
             assert "detection limit" in cell["metadata"]["mystnb"]["figure"]["caption"]
 
 
+def test_captions_and_alt_texts_type_no_numbers():
+    """Numbers in a caption or alt text cannot be glued, so the chapter writes none (the
+    read-out day 14 is a definition, drawn as a line, not a result)."""
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        figure = cell["metadata"].get("mystnb", {})
+        for text in (
+            figure.get("figure", {}).get("caption", ""),
+            figure.get("image", {}).get("alt", ""),
+        ):
+            assert not re.search(r"\d", re.sub(r"CD19|day 14", "", text)), text
+            for word in ("eighteen", "sixty", "thirteen", "five days", "billion"):
+                assert word not in text, (word, text)
+
+
 def test_monkeys_cite_hunter_in_parentheses():
     """Issue #21: "in monkeys Hunter et al. [2025];" was a textual citation mid-sentence."""
     text = _markdown()
