@@ -55,10 +55,11 @@ def test_costs_per_patient_are_the_models(numbers):
     p = CostParameters()
     auto, allo = cost("autologous"), cost("allogeneic")
     inv1, inv6 = cost("in_vivo"), cost("in_vivo", doses=6)
-    assert numbers["cost_auto_k"] == pytest.approx(auto / 1000)
-    assert numbers["cost_allo_k"] == pytest.approx(allo / 1000)
-    assert numbers["cost_inv1_k"] == pytest.approx(inv1 / 1000)
-    assert numbers["cost_inv6_k"] == pytest.approx(inv6 / 1000)
+    # Whole thousands, the rounding of the figure's bar labels.
+    assert numbers["cost_auto_k"] == round(auto / 1000)
+    assert numbers["cost_allo_k"] == round(allo / 1000)
+    assert numbers["cost_inv1_k"] == round(inv1 / 1000)
+    assert numbers["cost_inv6_k"] == round(inv6 / 1000)
     assert numbers["ratio_auto_allo"] == pytest.approx(auto / allo)
     assert numbers["ratio_auto_inv1"] == pytest.approx(auto / inv1)
     assert numbers["in_vivo_icu_pct"] == pytest.approx(100 * p.in_vivo_icu_probability)
@@ -73,7 +74,7 @@ def test_costs_per_patient_are_the_models(numbers):
         + p.quality_control_usd
         + p.logistics_usd
     ) / (1 - p.manufacturing_failure_fraction)
-    assert numbers["auto_product_k"] == pytest.approx(product / 1000)
+    assert numbers["auto_product_k"] == round(product / 1000)
     assert numbers["auto_product_share_pct"] == pytest.approx(100 * product / auto)
     low = evidence.prices().query("quantity == 'list_price_at_launch'")["value"].min()
     assert numbers["list_low_over_product"] == pytest.approx(low / product)
@@ -123,6 +124,59 @@ def test_the_notebook_draws_the_modality_figure_at_the_modules_doses():
     """The teaching cell types its dose counts; they must be those the prose quotes."""
     source = figure_cell("fig-cost-modalities")
     assert f"in_vivo_doses={chapter.IN_VIVO_DOSES}" in source
+
+
+def test_the_prose_and_the_cost_figure_quote_one_number(numbers):
+    """Issue #21: the prose said "about 220 thousand" beside a bar labelled "221k"."""
+    import matplotlib.pyplot as plt
+
+    import cart_autoimmunity as ca
+
+    params = CostParameters()
+    options = costs.compare_modalities(params, in_vivo_doses=chapter.IN_VIVO_DOSES)
+    breakdown = costs.option_breakdown(options, params)
+    fig, ax = ca.figures.costs.plot_modality_costs(
+        breakdown, prices=chapter.price_ranges()
+    )
+    labels = {t.get_text() for t in ax.texts}
+    plt.close(fig)
+    for name in ("cost_auto_k", "cost_allo_k", "cost_inv1_k", "cost_inv6_k"):
+        assert f"{numbers[name]:,.0f}k" in labels, (name, sorted(labels))
+
+
+def test_captions_and_alt_texts_type_no_numbers():
+    """Numbers in a caption or alt text cannot be glued, so the chapter states none."""
+    import re
+
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    for cell in cells:
+        figure = cell["metadata"].get("mystnb", {})
+        for text in (
+            figure.get("figure", {}).get("caption", ""),
+            figure.get("image", {}).get("alt", ""),
+        ):
+            assert not re.search(r"\d", text.replace("ARI-0001", "")), text
+
+
+def test_the_try_it_cell_prints_the_costs_it_recomputed():
+    """The learner's cell prints the costs of its own ``options``, so a change of the
+    assumptions changes the printed numbers, not only the bars."""
+    assert "print(chapter.cost_sentence(options))" in figure_cell("fig-cost-modalities")
+    cheaper = CostParameters(patients_per_year=1000, doses_per_batch=500)
+    table = costs.compare_modalities(cheaper, in_vivo_doses=chapter.IN_VIVO_DOSES)
+    line = chapter.cost_sentence(table)
+    auto = cost("autologous", cheaper)
+    assert f"Autologous: {round(auto / 1000):,}" in line
+    assert line != chapter.cost_sentence(chapter.options())
+    stored = next(
+        "".join(o.get("text", ""))
+        for c in json.loads(NOTEBOOK.read_text())["cells"]
+        if c["metadata"].get("mystnb", {}).get("figure", {}).get("name")
+        == "fig-cost-modalities"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    )
+    assert stored.strip() == chapter.cost_sentence(chapter.options())
 
 
 def test_the_notebook_draws_the_scale_figure_on_the_modules_grid():
@@ -263,6 +317,7 @@ def test_claim_carries_the_ledger_entry(numbers):
         (lambda: chapter.reader_table("tbl-cost-budget", pd.DataFrame()), "data"),
         (lambda: chapter.option_cost("In vivo, 2 doses"), "option"),
         (lambda: chapter.ordering(3), "in_vivo_doses"),
+        (lambda: chapter.cost_sentence(pd.DataFrame({"option": []})), "table"),
     ],
 )
 def test_bad_input_names_the_parameter(call, parameter):

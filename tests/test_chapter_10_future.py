@@ -7,7 +7,10 @@ sweep and grid), so a wrong column, hazard or schedule in the module fails.
 
 from __future__ import annotations
 
+import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -296,12 +299,110 @@ def test_donor_table_shows_percentages_and_million_cells():
     assert "87" in shown  # feng2025: 13 of 15 with CRS, shown as a whole percentage
 
 
+def _one_panel():
+    import matplotlib.pyplot as plt
+
+    fig, _ = plt.subplots()
+    return fig
+
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_future.ipynb"
+
+
+def _markdown() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
+
+
+def test_the_detection_limit_is_the_models_over_normal_b_cells(numbers):
+    """Issue #21: depths far below any test are said as such, against the book's limit."""
+    fraction = PARAMS.detection_limit_per_ul / PARAMS.normal_b_cells_per_ul
+    assert numbers["detect_per_ul"] == pytest.approx(PARAMS.detection_limit_per_ul)
+    assert numbers["detect_logs"] == pytest.approx(-math.log10(fraction))
+    assert numbers["detect_per_million"] == pytest.approx(1e6 * fraction)
+    # The depths the prose quotes are below it, so the prose must say so.
+    assert numbers["allo_b14_logs"] > numbers["detect_logs"]
+    assert numbers["weeks_worst_b14_per_million"] < numbers["detect_per_million"]
+    assert " ".join(_markdown().split()).count("below what any test can detect") >= 3
+
+
+def test_the_b_cell_panels_shade_what_no_test_can_see():
+    import matplotlib.pyplot as plt
+
+    from cart_autoimmunity import figures
+
+    runs = kinetics.rejection_runs((0.0, DEFAULT_HAZARD), PARAMS, days=60.0)
+    fig = figures.future.plot_rejection_time_courses(
+        runs, detection_limit_per_ul=PARAMS.detection_limit_per_ul
+    )
+    before = fig.axes[1].get_ylim()
+    chapter.mark_undetectable(fig, PARAMS)
+    band = fig.axes[1].patches[-1]
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert fig.axes[1].get_ylim() == before
+    top = chapter.undetectable_fraction(PARAMS)
+    assert band.get_y() + band.get_height() == pytest.approx(top)
+    assert "below detection" in texts
+    plt.close(fig)
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    for cell in cells:
+        name = cell["metadata"].get("mystnb", {}).get("figure", {}).get("name")
+        if name in ("fig-future-rejection", "fig-future-rejection-sweep"):
+            assert "chapter.mark_undetectable(fig" in "".join(cell["source"])
+            assert "detection limit" in cell["metadata"]["mystnb"]["figure"]["caption"]
+
+
+def test_captions_and_alt_texts_type_no_numbers():
+    """Numbers in a caption or alt text cannot be glued, so the chapter writes none (the
+    read-out day 14 is a definition, drawn as a line, not a result)."""
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        figure = cell["metadata"].get("mystnb", {})
+        for text in (
+            figure.get("figure", {}).get("caption", ""),
+            figure.get("image", {}).get("alt", ""),
+        ):
+            assert not re.search(r"\d", re.sub(r"CD19|day 14", "", text)), text
+            for word in ("eighteen", "sixty", "thirteen", "five days", "billion"):
+                assert word not in text, (word, text)
+
+
+def test_monkeys_cite_hunter_in_parentheses():
+    """Issue #21: "in monkeys Hunter et al. [2025];" was a textual citation mid-sentence."""
+    text = _markdown()
+    assert "{cite:p}`hunter2025`" in text
+    assert "{cite:t}`hunter2025`" not in text
+
+
+def test_donor_counts_are_the_evidence_maps(numbers):
+    from cart_autoimmunity.evidence import cohort_map
+
+    table = cohort_map.cohorts()
+    donor = table[table["cell_source"] == "donor"]
+    assert numbers["map_donor_cohorts"] == len(donor)
+    assert numbers["map_donor_patients"] == donor["patients"].sum()
+    # The prose says "both from this one trial": a new donor cohort must change it.
+    assert set(donor["source"]) == {"wang2024", "wang2025"}
+
+
+def test_unverified_in_vivo_reports_are_named_without_numbers():
+    """ESO-T01 and the lupus reports were seen only in news summaries: named, not counted."""
+    text = _markdown()
+    start = text.index("The first human test, not yet checkable")
+    paragraph = text[start : text.index("\n\n", start)]
+    assert "ESO-T01" in paragraph
+    assert "{glue:" not in paragraph and "{cite:" not in paragraph
+    assert not any(ch.isdigit() for ch in re.sub(r"ESO-T01|CD19", "", paragraph))
+
+
 @pytest.mark.parametrize(
     ("call", "parameter"),
     [
         (lambda: chapter.reader_table("tbl-future-nothing"), "name"),
         (lambda: chapter.sweep_row(0.3), "hazard"),
         (lambda: chapter.report("nobody2020"), "source"),
+        (lambda: chapter.mark_undetectable(_one_panel()), "fig"),
     ],
 )
 def test_bad_input_names_the_parameter(call, parameter):

@@ -124,6 +124,27 @@ def options() -> pd.DataFrame:
     return costs.compare_modalities(CostParameters(), in_vivo_doses=IN_VIVO_DOSES)
 
 
+def whole_thousands(usd: float) -> int:
+    """``usd`` in whole thousands (``round(usd / 1000)``), the rounding of the cost
+    figure's bar labels, so that the prose and the figure quote one number."""
+    return int(round(float(usd) / 1000))
+
+
+def cost_sentence(table: pd.DataFrame) -> str:
+    """One line with the cost per treated patient of each option of ``table``
+    (:func:`cart_autoimmunity.costs.compare_modalities` output: ``option``, ``cost_usd``),
+    in whole thousand USD, for a reader who changed the assumptions and re-ran the cell."""
+    if not isinstance(table, pd.DataFrame) or not {"option", "cost_usd"} <= set(
+        table.columns
+    ):
+        raise ValueError("table must be a table with columns 'option' and 'cost_usd'")
+    parts = [
+        f"{option}: {whole_thousands(usd):,}"
+        for option, usd in zip(table["option"], table["cost_usd"])
+    ]
+    return "Cost per treated patient (model, thousand USD). " + "; ".join(parts) + "."
+
+
 def option_cost(option: str) -> float:
     """Cost per treated patient of ``option`` (a label of :func:`options`), USD."""
     table = options().set_index("option")["cost_usd"]
@@ -190,7 +211,8 @@ def refractory_lupus() -> dict[str, float]:
 
 
 def _model_numbers() -> dict[str, float]:
-    """Costs per patient (thousand USD), their ratios and the autologous product part."""
+    """Costs per patient and the autologous product part in whole thousand USD
+    (:func:`whole_thousands`, as the figure labels them), and ratios of the exact costs."""
     params = CostParameters()
     auto, allo = option_cost("Autologous"), option_cost("Allogeneic (batch)")
     inv1, inv6 = option_cost("In vivo, 1 dose"), option_cost("In vivo, 6 doses")
@@ -199,17 +221,17 @@ def _model_numbers() -> dict[str, float]:
         in_vivo_observation_usd=0.0, in_vivo_icu_probability=0.0
     )
     return {
-        "cost_auto_k": auto / 1000,
-        "cost_allo_k": allo / 1000,
-        "cost_inv1_k": inv1 / 1000,
-        "cost_inv6_k": inv6 / 1000,
+        "cost_auto_k": whole_thousands(auto),
+        "cost_allo_k": whole_thousands(allo),
+        "cost_inv1_k": whole_thousands(inv1),
+        "cost_inv6_k": whole_thousands(inv6),
         "ratio_auto_allo": auto / allo,
         "ratio_auto_inv1": auto / inv1,
         "in_vivo_icu_pct": 100 * params.in_vivo_icu_probability,
         "ex_vivo_icu_pct": 100 * params.icu_probability,
         "cost_inv1_no_crs_k": costs.cost_per_patient("in_vivo", no_crs_care) / 1000,
         "auto_product_share_pct": 100 * parts["product"] / parts.sum(),
-        "auto_product_k": parts["product"] / 1000,
+        "auto_product_k": whole_thousands(parts["product"]),
         "list_low_over_product": launch_prices()[0] / parts["product"],
     }
 

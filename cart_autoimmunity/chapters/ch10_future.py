@@ -11,7 +11,10 @@ disease, the depth and length of B-cell depletion:
   one run per dose count and interval (:func:`schedule_grid`), from which the chapter's
   named schedules and its weekly dose-count sweep are read;
 * the cytokine proxy (billion killed cells per day) of each route in the first month
-  (:func:`cytokine_runs`), and the severe-CRS risk that chapter 5's link attaches to it.
+  (:func:`cytokine_runs`), and the severe-CRS risk that chapter 5's link attaches to it;
+* the detection limit: B-cell levels below ``L / B_normal`` (``L`` the book's detection
+  limit for cells in blood, cells/µL; ``B_normal`` the normal B-cell count, cells/µL) are
+  model values that no blood test can confirm (:func:`undetectable_fraction`).
 
 Each model run happens once per process (``functools.cache``); numbers, tables, figures
 and claims share it.
@@ -26,11 +29,14 @@ import pandas as pd
 
 from .. import chapter, cytokines, evidence, in_vivo, kinetics
 from ..claims import Bound, Check, Claim
+from ..evidence import cohort_map
 from ..figures import explorable as explorable_figures
+from ..figures.style import SMALL_FONT_PT
 from ..parameters import parameter_table
 from ..parameters.in_vivo import InVivoParameters
 from ..parameters.kinetics import KineticsParameters
 from ..validation import require_choice
+from .evidence_map import BOOK_DATE
 
 CHAPTER = "notebooks/10_future"
 
@@ -94,6 +100,51 @@ def report(source: str) -> pd.Series:
     reports = donor_reports()
     require_choice("source", source, set(reports["source"]))
     return reports[reports["source"] == source].set_index("quantity")["value"]
+
+
+def donor_cohorts() -> pd.DataFrame:
+    """The evidence map's donor-cell cohorts (:func:`cohort_map.cohorts`, ``cell_source``
+    ``"donor"``): what the book could verify of donor products in autoimmune disease."""
+    table = cohort_map.cohorts()
+    return table[table["cell_source"] == "donor"]
+
+
+# ------------------------------------------------------------------------------------------
+# What a blood test could see
+# ------------------------------------------------------------------------------------------
+def undetectable_fraction(params: KineticsParameters | None = None) -> float:
+    """The B-cell level (fraction of normal) at the book's detection limit for cells in blood.
+
+    ``L / B_normal``, with ``L`` the detection limit (:attr:`KineticsParameters.
+    detection_limit_per_ul`, cells/µL; the model's limit for CAR T cells, a sensitive qPCR)
+    and ``B_normal`` the normal blood B-cell count (cells/µL). A routine B-cell count by
+    flow cytometry is less sensitive, so every level below this one is beyond any test.
+    """
+    params = params or KineticsParameters()
+    return params.detection_limit_per_ul / params.normal_b_cells_per_ul
+
+
+def mark_undetectable(fig, params: KineticsParameters | None = None) -> None:
+    """Shade, on ``fig``'s B-cell panel (its second axes, log scale), the levels below
+    :func:`undetectable_fraction`, and say so in the panel: curves there are model values.
+    """
+    if len(fig.axes) < 2 or fig.axes[1].get_yscale() != "log":
+        raise ValueError("fig must have a log-scale B-cell panel as its second axes")
+    ax = fig.axes[1]
+    floor = undetectable_fraction(params)
+    bottom, top = ax.get_ylim()
+    ax.axhspan(bottom, floor, color="0.88", zorder=0, linewidth=0)
+    ax.text(  # bottom right of the band, where the curves are not
+        0.97,
+        0.04,
+        "below detection",
+        transform=ax.transAxes,
+        fontsize=SMALL_FONT_PT,
+        color="0.3",
+        ha="right",
+        va="bottom",
+    )
+    ax.set_ylim(bottom, top)
 
 
 # ------------------------------------------------------------------------------------------
@@ -257,6 +308,9 @@ def _evidence_numbers() -> dict:
         "feng_n": int(feng["patients"]),
         "feng_remission_pct": 100 * float(feng["lldas_and_doris_week_12"]),
         "feng_crs_pct": 100 * float(feng["crs_any_grade"]),
+        "book_day": BOOK_DATE.day,
+        "map_donor_cohorts": len(donor_cohorts()),
+        "map_donor_patients": int(donor_cohorts()["patients"].sum()),
     }
 
 
@@ -270,6 +324,9 @@ def _parameter_numbers() -> dict:
         "car_half_life_days": float(np.log(2) / iv.car_expression_loss_per_day),
         "marrow_weight_pct": 100 * iv.marrow_access_weight,
         "depleted_pct": 100 * iv.b_depleted_fraction,
+        "detect_per_ul": params.detection_limit_per_ul,
+        "detect_logs": float(-np.log10(undetectable_fraction(params))),
+        "detect_per_million": 1e6 * undetectable_fraction(params),
     }
 
 
@@ -564,9 +621,10 @@ def claims() -> tuple[Claim, ...]:
             ),
         ),
         caveat=(
-            "model with assumed parameters (no checkable human numbers yet); first "
-            "human reports in lupus were announced but could not be verified "
-            "(press releases only), so none is cited"
+            "model with assumed parameters (no checkable human numbers yet); the first "
+            "human reports of CAR T cells made in the body, in myeloma and in lupus, "
+            "were seen only in news summaries and could not be verified, so none is "
+            "cited"
         ),
     )
     return (off_the_shelf, in_body)
