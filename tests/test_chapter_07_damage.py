@@ -163,7 +163,9 @@ def _markdown() -> str:
 
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "07_damage.ipynb"
     cells = json.loads(notebook.read_text())["cells"]
-    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
 
 
 def test_chapter_says_why_t_cell_diseases_are_harder_for_a_b_cell_therapy():
@@ -171,7 +173,13 @@ def test_chapter_says_why_t_cell_diseases_are_harder_for_a_b_cell_therapy():
     paragraphs = _markdown().split("\n\n")
     why = [p for p in paragraphs if "harder cases for a B-cell therapy" in p]
     assert len(why) == 1
-    for needed in ("T cells", "willcox2009", "babbe2000", "type 1 diabetes", "sclerosis"):
+    for needed in (
+        "T cells",
+        "willcox2009",
+        "babbe2000",
+        "type 1 diabetes",
+        "sclerosis",
+    ):
         assert needed in why[0], needed
 
 

@@ -180,7 +180,9 @@ def test_values_below_any_assay_are_said_as_such(numbers):
     """Issue #21: a model value that rounds to 0% is named as far below detection."""
     assert numbers["both_vaccine_pct"] < 0.5  # shown as 0 at the chapter's precision
     cells = json.loads(NOTEBOOK.read_text())["cells"]
-    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    text = "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
     at = text.index("both_vaccine_pct")
     assert "any antibody test can detect" in text[at : at + 300]
     shown = chapter.reader_table("tbl-precision-targets")

@@ -26,7 +26,6 @@ from scipy import stats
 from .. import chapter, cytokines, evidence, kinetics
 from ..claims import Bound, Check, Claim
 from ..evidence import cohort_map, safety, summaries
-from . import evidence_map
 from ..parameters import parameter_rows
 from ..parameters.kinetics import KineticsParameters
 from ..validation import (
@@ -35,6 +34,7 @@ from ..validation import (
     require_integer,
     require_open_fraction,
 )
+from . import evidence_map
 
 CHAPTER = "notebooks/05_safety"
 
