@@ -168,8 +168,11 @@ def test_map_numbers_are_the_cohort_table_counts(numbers):
     assert numbers["donor_crs_any"] == donor["k"].sum()
     assert numbers["donor_n"] == donor["n"].sum()
     raw = pd.read_csv(COHORTS)
-    longest = raw.loc[raw["status"] == "primary", "follow_up_months"].max()
+    primary = raw[raw["status"] == "primary"]
+    longest = primary["follow_up_months"].max()
     assert numbers["map_longest_follow_up"] == longest
+    # The prose cites the cohort with that follow-up.
+    assert primary.loc[primary["follow_up_months"].idxmax(), "source"] == "feng2025"
 
 
 def test_cohort_table_lists_every_cohort_counting_crs_or_icans():
