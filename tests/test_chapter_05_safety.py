@@ -184,6 +184,7 @@ def test_cohort_table_lists_every_cohort_counting_crs_or_icans():
     ]
     table = chapter.tables()["tbl-safety-cohorts"]
     assert set(table["cohort"]) == set(counted["cohort"])
+    assert chapter.numbers()["map_cohorts_silent"] == len(raw) - len(counted) > 0
     shown = chapter.reader_table("tbl-safety-cohorts")
     assert len(shown.rows) == len(counted)
     cells = [cell for row in shown.rows for cell in row]

@@ -198,6 +198,7 @@ def _map_numbers() -> dict:
         "donor_crs_any": int(donor["events"].sum()),
         "donor_n": int(donor["patients"].sum()),
         "map_longest_follow_up": float(primary["follow_up_months"].max()),
+        "map_cohorts_silent": len(cohort_map.cohorts()) - len(cohort_safety()),
     }
 
 
