@@ -155,3 +155,39 @@ def test_damage_claim_is_the_largest_rise_of_the_chapters_sweep():
     # A later intervention that left more mass would fail the same bound.
     assert not claim.checks[0].bound.holds(1e-3)
     assert set(claim.sources) == {"klinke2008", "greenbaum2012", "trapp1998"}
+
+
+def _markdown() -> str:
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "07_damage.ipynb"
+    cells = json.loads(notebook.read_text())["cells"]
+    return "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
+
+
+def test_chapter_says_why_t_cell_diseases_are_harder_for_a_b_cell_therapy():
+    """Issue #21: type 1 diabetes and MS are harder cases because T cells do the damage."""
+    paragraphs = _markdown().split("\n\n")
+    why = [p for p in paragraphs if "harder cases for a B-cell therapy" in p]
+    assert len(why) == 1
+    for needed in (
+        "T cells",
+        "willcox2009",
+        "babbe2000",
+        "type 1 diabetes",
+        "sclerosis",
+    ):
+        assert needed in why[0], needed
+
+
+def test_no_cohort_of_either_disease_is_in_the_evidence_map():
+    """The prose says the map holds no type 1 diabetes or MS cohort: true of the table."""
+    from cart_autoimmunity.evidence import cohort_map
+
+    diseases = " ".join(cohort_map.cohorts()["disease"]).lower()
+    for disease in ("type 1 diabetes", "multiple sclerosis"):
+        assert disease not in diseases
+    assert "holds no cohort with either disease" in _markdown()

@@ -174,3 +174,18 @@ def test_the_teaching_cell_runs_the_model_over_the_modules_year():
     ]
     days = int(chapter.VACCINE_DAY)
     assert f"t_end_days={days}, n_points={days + 1}" in source
+
+
+def test_values_below_any_assay_are_said_as_such(numbers):
+    """Issue #21: a model value that rounds to 0% is named as far below detection."""
+    assert numbers["both_vaccine_pct"] < 0.5  # shown as 0 at the chapter's precision
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    text = "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
+    at = text.index("both_vaccine_pct")
+    assert "any antibody test can detect" in text[at : at + 300]
+    shown = chapter.reader_table("tbl-precision-targets")
+    rounded = [row for row in shown.rows if row[-1] == "0"]
+    assert rounded, "the CD19+BCMA vaccine titre rounds to 0 in the table"
+    assert "any antibody test" in shown.caption

@@ -9,7 +9,10 @@ Three strands, each quoted by the chapter's prose:
 - the kinetic model of :mod:`cart_autoimmunity.kinetics`, whose cytokine proxy follows the
   killing, and the assumed map from its peak to a severe-CRS probability
   (:mod:`cart_autoimmunity.cytokines`);
-- the claims built from both: the headline "autoimmune-side-effects-mild", then
+- the CRS and ICANS counts of every autoimmune cohort in the evidence map
+  (:mod:`cart_autoimmunity.evidence.cohort_map`), pooled over the independent primary cohorts
+  as a total count with its exact interval (:func:`.evidence_map.forest`);
+- the claims built from all three: the headline "autoimmune-side-effects-mild", then
   "autoimmune-crs-cited" and "milder-crs-in-autoimmunity".
 """
 
@@ -22,7 +25,7 @@ from scipy import stats
 
 from .. import chapter, cytokines, evidence, kinetics
 from ..claims import Bound, Check, Claim
-from ..evidence import safety, summaries
+from ..evidence import cohort_map, safety, summaries
 from ..parameters import parameter_rows
 from ..parameters.kinetics import KineticsParameters
 from ..validation import (
@@ -31,6 +34,7 @@ from ..validation import (
     require_integer,
     require_open_fraction,
 )
+from . import evidence_map
 
 CHAPTER = "notebooks/05_safety"
 
@@ -50,6 +54,7 @@ SCENARIOS = ("autoimmune", "lymphoma", "leukaemia")
 EARLY_DAYS = 30
 TABLES = (
     "tbl-safety-zero-of-n",
+    "tbl-safety-cohorts",
     "tbl-safety-overview",
     "tbl-safety-crs-map",
     "tbl-safety-dose",
@@ -57,6 +62,8 @@ TABLES = (
 )
 
 
+#: Citation key of the Erlangen series whose CRS counts were seen only in summaries.
+MULLER_KEY = "muller2024"
 #: The evidence table that holds Hill 2019's late infections and IgG change.
 LONGEVITY = "antibody_longevity"
 
@@ -140,6 +147,58 @@ def _other_event_numbers() -> dict:
         "tcell_cases": int(_event("t_cell_cancer_cases_reported", safety.APPROVED)),
         "tcell_doses": int(_event("doses_given_min", safety.APPROVED)),
         "boxed_products": int(_event("boxed_warning_products", safety.APPROVED)),
+    }
+
+
+# --- every autoimmune cohort of the evidence map ------------------------------------
+#: The map's CRS and ICANS counts, any grade and grade 3 or higher.
+MAP_EVENTS = ("crs_any", "crs_grade3_plus", "icans_any", "icans_grade3_plus")
+
+
+def cohort_safety() -> pd.DataFrame:
+    """Each cohort of the evidence map that reports a CRS or ICANS count, with its counts.
+
+    Columns: ``cohort``, ``patients``, the :data:`MAP_EVENTS` (nullable counts; ``<NA>``
+    where the source's text gives none), ``source`` and ``status``.
+    """
+    table = cohort_map.cohorts()
+    reported = table[list(MAP_EVENTS)].notna().any(axis=1)
+    columns = ["cohort", "patients", *MAP_EVENTS, "source", "status"]
+    return table.loc[reported, columns].reset_index(drop=True)
+
+
+def _pooled(outcome: str) -> dict:
+    """The map's total for ``outcome`` over the independent primary cohorts."""
+    return evidence_map.forest(outcome)[1]
+
+
+def _analysable(outcome: str) -> pd.DataFrame:
+    return cohort_map.analysable(cohort_map.cohorts(), outcome).set_index("source")
+
+
+def _map_numbers() -> dict:
+    severe = _pooled("crs_grade3_plus")
+    icans = _pooled("icans_grade3_plus")
+    any_crs = _analysable("crs_any")
+    donor = any_crs[any_crs["cell_source"] == "donor"]
+    primary = cohort_map.cohorts().query("status == 'primary'")
+    cibmtr = cancer_severe_crs_rates()[safety.CIBMTR]
+    return {
+        "map_crs3_cohorts": severe["cohorts"],
+        "map_crs3_patients": severe["patients"],
+        "map_crs3_events": severe["events"],
+        "map_crs3_upper_pct": 100 * severe["high"],
+        "map_p_zero_cibmtr_pct": 100 * chance_of_no_case(cibmtr, severe["patients"]),
+        "map_icans3_cohorts": icans["cohorts"],
+        "map_icans3_patients": icans["patients"],
+        "map_icans3_events": icans["events"],
+        "qin_crs_any": int(any_crs.loc["qin2023", "events"]),
+        "qin_n": int(any_crs.loc["qin2023", "patients"]),
+        "feng_crs_any": int(any_crs.loc["feng2025", "events"]),
+        "donor_crs_any": int(donor["events"].sum()),
+        "donor_n": int(donor["patients"].sum()),
+        "map_longest_follow_up": float(primary["follow_up_months"].max()),
+        "map_cohorts_silent": len(cohort_map.cohorts()) - len(cohort_safety()),
     }
 
 
@@ -261,6 +320,7 @@ def _model_numbers() -> dict:
 def _numbers() -> dict:
     return {
         **_crs_numbers(),
+        **_map_numbers(),
         **_zero_of_n_numbers(),
         **_other_event_numbers(),
         **_model_numbers(),
@@ -287,9 +347,8 @@ def tables() -> dict[str, pd.DataFrame]:
                 "p_zero": [100 * chance_of_no_case(p, n) for p in rates.values()],
             }
         ),
-        "tbl-safety-overview": safety.safety_overview(
-            evidence.crs_rates(), safety.other_adverse_events()
-        ),
+        "tbl-safety-cohorts": cohort_safety(),
+        "tbl-safety-overview": _overview(),
         "tbl-safety-crs-map": pd.DataFrame(
             parameter_rows("SevereCRSParameters"),
             columns=["parameter", "value", "basis"],
@@ -312,6 +371,36 @@ def tables() -> dict[str, pd.DataFrame]:
             }
         ),
     }
+
+
+def _overview() -> pd.DataFrame:
+    """The safety overview, its severe CRS and ICANS rows counted over the evidence map."""
+    frame = safety.safety_overview(evidence.crs_rates(), safety.other_adverse_events())
+    for event, outcome in (
+        ("Severe CRS (grade 3 or higher)", "crs_grade3_plus"),
+        ("Severe neurotoxicity (ICANS)", "icans_grade3_plus"),
+    ):
+        pooled = _pooled(outcome)
+        row = frame["event"] == event
+        if row.sum() != 1:
+            raise ValueError(f"safety overview has no single row {event!r}")
+        sources = frame.loc[row, "sources"].iloc[0].split(",")
+        autoimmune = list(_analysable(outcome).index)
+        frame.loc[row, "autoimmune"] = (
+            f"{pooled['events']} of {pooled['patients']} in {pooled['cohorts']} cohorts"
+        )
+        frame.loc[row, "sources"] = ",".join(
+            autoimmune + [key for key in sources if key != MULLER_KEY]
+        )
+    return frame
+
+
+def _counts_text(any_grade, severe) -> str:
+    """``"13 / 0"``: any grade and grade 3 or higher, "not reported" where missing."""
+    return " / ".join(
+        "not reported" if pd.isna(count) else str(int(count))
+        for count in (any_grade, severe)
+    )
 
 
 def reader_table(name: str) -> chapter.ReaderTable:
@@ -341,6 +430,39 @@ def reader_table(name: str) -> chapter.ReaderTable:
             "probabilities.",
             name=name,
         )
+    if name == "tbl-safety-cohorts":
+        frame = frame.assign(
+            who=[
+                f"{label.split(' (')[0]} ({n} patients)"
+                + (", secondary" if status == "secondary" else "")
+                for label, n, status in zip(
+                    frame["cohort"], frame["patients"], frame["status"]
+                )
+            ],
+            crs=[
+                _counts_text(a, b)
+                for a, b in zip(frame["crs_any"], frame["crs_grade3_plus"])
+            ],
+            icans=[
+                _counts_text(a, b)
+                for a, b in zip(frame["icans_any"], frame["icans_grade3_plus"])
+            ],
+        )
+        return chapter.reader_table(
+            frame,
+            {
+                "who": "Cohort",
+                "crs": "CRS: any / grade 3+",
+                "icans": "ICANS: any / grade 3+",
+                "source": "Source",
+            },
+            formats={"source": chapter.cite},
+            caption="CRS and ICANS in every autoimmune cohort of the evidence map that "
+            "reports either: patients with any grade / grade 3 or higher, as read in each "
+            "source; 'not reported' where the text we could read gives no count. "
+            "'Secondary' rows were seen only in summaries and are left out of every total.",
+            name=name,
+        )
     if name == "tbl-safety-overview":
         return chapter.reader_table(
             frame,
@@ -351,9 +473,12 @@ def reader_table(name: str) -> chapter.ReaderTable:
                 "sources": "Sources",
             },
             formats={"sources": chapter.cite},
-            caption="The safety picture after CD19 CAR T cells, as far as the sources "
-            "read here report it. Autoimmune series are small; cancer numbers come "
-            "from different trials, several through secondary sources.",
+            caption="The safety picture after CAR T cells aimed at CD19, BCMA or both, "
+            "as far as the sources read here report it. Severe CRS and ICANS in "
+            "autoimmune disease are totals over the independent cohorts of the "
+            "evidence map that report them; the other autoimmune rows come from single "
+            "small series. Cancer numbers come from different trials, several through "
+            "secondary sources.",
             name=name,
         )
     if name == "tbl-safety-dose":
@@ -394,18 +519,39 @@ def _severe_crs_check() -> Check:
     )
 
 
+def _map_severe_crs_check() -> Check:
+    nums = _numbers()
+    return Check(
+        "cited (evidence map): patients with grade 3 or higher CRS in the independent "
+        f"primary autoimmune cohorts ({nums['map_crs3_patients']} patients)",
+        nums["map_crs3_events"],
+        Bound(low=0, high=0),
+    )
+
+
 def _side_effects_mild() -> Claim:
     nums = _numbers()
     neutropenia = _event("neutropenia_grade_3_plus", safety.FENG)
     return Claim(
         id="autoimmune-side-effects-mild",
         claim=(
-            "In the autoimmune trials the side effects were mild: the life-threatening "
-            "side effects seen in cancer have not been observed."
+            "Patients treated for autoimmune disease have had only mild side effects: "
+            "none of the severe, sometimes fatal reactions known from cancer treatment "
+            "has occurred."
         ),
         chapter=CHAPTER,
         verdict="supported with caveats",
-        sources=("muller2024", "hagen2025", "feng2025", "fda2024boxed", "verdun2024"),
+        sources=(
+            "mackensen2022",
+            "wang2024a",
+            "qin2023",
+            "feng2025",
+            "wang2024",
+            "wang2025",
+            "hagen2025",
+            "fda2024boxed",
+            "verdun2024",
+        ),
         checks=(
             Check(
                 "cited: fraction of autoimmune patients with grade 3 local reactions "
@@ -413,7 +559,13 @@ def _side_effects_mild() -> Claim:
                 _event("licats_grade_3", safety.HAGEN),
                 Bound(low=0, strict_low=True),
             ),
-            _severe_crs_check(),
+            _map_severe_crs_check(),
+            Check(
+                "computed: exact 95% upper bound on the severe-CRS rate over the "
+                "map's patients, below the routine-care tisa-cel rate (CIBMTR)",
+                nums["map_crs3_upper_pct"] / 100,
+                Bound(high=cancer_severe_crs_rates()[safety.CIBMTR], strict_high=True),
+            ),
             Check(
                 "cited: fraction of autoimmune patients with any local reaction "
                 "(LICATS)",
@@ -428,14 +580,18 @@ def _side_effects_mild() -> Claim:
             ),
         ),
         caveat=(
-            f"no grade >= 3 CRS among the {nums['muller_n']} Erlangen patients, while "
+            f"no grade >= 3 CRS in {nums['map_crs3_patients']} patients of "
+            f"{nums['map_crs3_cohorts']} independent cohorts (exact 95% upper bound "
+            f"{nums['map_crs3_upper_pct']:.0f}%, if they share one rate), but any-grade "
+            f"CRS was common ({nums['qin_crs_any']} of {nums['qin_n']} and "
+            f"{nums['feng_crs_any']} of {nums['feng_n']} in two cohorts); "
             f"organ-specific reactions (LICATS) affected {nums['licats_patients']} of "
             f"{nums['licats_n']} patients, {nums['licats_grade3']} at grade 3, and "
-            "severe neutropenia was reported in "
+            "severe neutropenia "
             f"{_count('neutropenia_grade_3_plus', safety.FENG)} of {nums['feng_n']} "
             "(Feng 2025): mild on CRS and ICANS, not free of serious events, and too "
-            "few patients to exclude rare risks such as T-cell cancers, for which the "
-            "cancer products carry a boxed warning"
+            "few patients followed too briefly to exclude rare risks such as T-cell "
+            "cancers, for which the cancer products carry a boxed warning"
         ),
     )
 
@@ -454,7 +610,7 @@ def _crs_cited() -> Claim:
         checks=(_severe_crs_check(),),
         caveat=(
             f"no grade >= 3 CRS among the {nums['muller_n']} patients of the Erlangen "
-            "case series; with so few patients a true rate up to "
+            "case series (counts seen only in secondary summaries); with so few patients a true rate up to "
             f"{nums['cp_upper_pct']:.0f}% (exact 95% upper bound) cannot be excluded "
             f"(cancer trials for comparison: {nums['severe_low_pct']:.0f}% to "
             f"{nums['severe_high_pct']:.0f}% severe CRS)"

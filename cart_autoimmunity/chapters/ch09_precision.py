@@ -211,7 +211,11 @@ _LAYOUT = {
     ),
     "tbl-precision-targets": dict(
         columns=_MODEL_COLUMNS,
-        caption="Model result per CAR target, as a share of the level before treatment.",
+        caption=(
+            "Model result per CAR target, as a share of the level before treatment. "
+            f"A {_percent(0.0)} marks a model value far below what any antibody test "
+            "can detect."
+        ),
         formats=_PERCENTS,
     ),
     "tbl-precision-sensitivity": dict(
