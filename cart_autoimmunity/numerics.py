@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 import os
 
+from . import validation
+
 #: Significant figures of every number the book stores in a notebook (glued values, tables,
 #: the data of explorable figures): differences between processors and a tenfold change of
 #: the tolerances below move results by far less than one part in 10⁴.
@@ -67,7 +69,7 @@ def tolerances(model: str) -> tuple[float, float]:
     >>> tolerances("kinetics")  # with CART_TOLERANCE_SCALE unset
     (1e-07, 0.001)
     """
-    if model not in DEFAULT_TOLERANCES:
+    if not isinstance(model, str) or model not in DEFAULT_TOLERANCES:
         raise ValueError(
             f"model must be one of {sorted(DEFAULT_TOLERANCES)}, got {model!r}"
         )
@@ -81,9 +83,9 @@ def tolerances(model: str) -> tuple[float, float]:
 def round_significant(value: float, figures: int = SIGNIFICANT_FIGURES) -> float:
     """``value`` rounded to ``figures`` significant figures (``95.39015929`` → ``95.39``).
 
-    Raises ``ValueError`` for a value that is not finite.
+    Raises ``ValueError`` for a value that is not finite, and for ``figures`` outside 1..17
+    (a double carries at most 17 significant digits).
     """
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"can only round a finite number, got {number}")
+    number = validation.require_finite("value", value)
+    figures = validation.require_integer("figures", figures, minimum=1, maximum=17)
     return 0.0 if number == 0.0 else float(f"{number:.{figures}g}")
