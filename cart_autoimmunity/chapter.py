@@ -80,7 +80,7 @@ def converged(value, figures: int = SIGNIFICANT_FIGURES):
     if isinstance(value, numbers.Integral):
         return int(value)
     if not isinstance(value, numbers.Real):
-        raise TypeError(f"value must be a plain number, got {type(value).__name__}")
+        raise ValueError(f"value must be a plain number, got {type(value).__name__}")
     if not math.isfinite(float(value)):
         raise ValueError(f"value must be a finite number, got {float(value)}")
     return numerics.round_significant(value, figures)

@@ -223,7 +223,7 @@ def first_passage_days(times: np.ndarray, sizes: np.ndarray, size: float) -> np.
     """First grid time at which each replicate has ``size`` cells or more (else NaN)."""
     size = validation.require_positive("size", size)
     times = validation.require_increasing("times", times)
-    sizes = validation.require_array("sizes", sizes, minimum=0.0)
+    sizes = validation.require_array("sizes", sizes, minimum=0.0, max_size=None)
     if sizes.ndim != 2 or sizes.shape[0] != times.size:
         raise ValueError(
             f"sizes must have shape (len(times), replicates) = ({times.size}, n), "

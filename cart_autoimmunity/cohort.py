@@ -295,6 +295,8 @@ def fit_spreads(
         (fitted,)
         if isinstance(fitted, str)
         else tuple(validation.require_names("fitted", fitted))
+        if fitted
+        else ()
     )
     spread_fields = set(_SPREADS.values()) | {"dose_log_sd"}
     if not names or len(set(names)) != len(names) or not set(names) <= spread_fields:

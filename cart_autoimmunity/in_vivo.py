@@ -37,9 +37,9 @@ def _in_vivo(in_vivo_params) -> InVivoParameters:
     return InVivoParameters.resolve(in_vivo_params, "in_vivo_params")
 
 
-#: The most doses one schedule may have: weekly for a year, far beyond any schedule the book
+#: The most doses one schedule may have: daily for a year, far beyond any schedule the book
 #: asks about; a larger number is a typo and would only make the solve slow.
-MAX_DOSES = 52
+MAX_DOSES = 365
 
 
 def schedule_days(schedule) -> np.ndarray:

@@ -19,9 +19,8 @@ the digits the book prints must not move when the tolerances are tightened.
 from __future__ import annotations
 
 import math
+import numbers
 import os
-
-from . import validation
 
 #: Significant figures of every number the book stores in a notebook (glued values, tables,
 #: the data of explorable figures): differences between processors and a tenfold change of
@@ -86,6 +85,18 @@ def round_significant(value: float, figures: int = SIGNIFICANT_FIGURES) -> float
     Raises ``ValueError`` for a value that is not finite, and for ``figures`` outside 1..17
     (a double carries at most 17 significant digits).
     """
-    number = validation.require_finite("value", value)
-    figures = validation.require_integer("figures", figures, minimum=1, maximum=17)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"value must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"value must be a finite number, got {number}")
+    if isinstance(figures, bool) or not isinstance(figures, numbers.Integral):
+        raise ValueError(
+            f"figures must be a whole number from 1 to 17, got {figures!r}"
+        )
+    if not 1 <= figures <= 17:
+        raise ValueError(
+            f"figures must be a whole number from 1 to 17, got {figures!r}"
+        )
     return 0.0 if number == 0.0 else float(f"{number:.{figures}g}")

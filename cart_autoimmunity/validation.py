@@ -156,11 +156,13 @@ def require_array(
     *,
     minimum: float | None = None,
     maximum: float | None = None,
+    max_size: int | None = MAX_POINTS,
 ) -> np.ndarray:
     """Return ``values`` as a non-empty float array of finite numbers in [minimum, maximum].
 
     Scalars are accepted (as 0-d arrays); text is a ``TypeError``; more than
-    :data:`MAX_POINTS` values a ``ValueError``. Every message names ``name``.
+    ``max_size`` values (default :data:`MAX_POINTS`; ``None`` for a model's own output,
+    already in memory) a ``ValueError``. Every message names ``name``.
     """
     if isinstance(values, (str, bytes)) or values is None:
         raise TypeError(f"{name} must be numbers, got {type(values).__name__}")
@@ -169,10 +171,10 @@ def require_array(
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be numbers, got {values!r:.60}") from None
     if array.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if array.size > MAX_POINTS:
+        raise ValueError(f"{name} must be a non-empty sequence of numbers")
+    if max_size is not None and array.size > max_size:
         raise ValueError(
-            f"{name} has {array.size:,} values; at most {MAX_POINTS:,} (validation.MAX_POINTS)"
+            f"{name} has {array.size:,} values; at most {max_size:,} (validation.MAX_POINTS)"
         )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must contain only finite numbers, got {values!r:.60}")
@@ -212,7 +214,7 @@ def require_columns(name: str, frame: Any, columns: Iterable[str]):
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
+        raise ValueError(
             f"{name} must be a pandas DataFrame, got {type(frame).__name__}"
         )
     missing = [c for c in columns if c not in frame.columns]

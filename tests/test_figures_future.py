@@ -64,9 +64,9 @@ def test_depletion_is_deep_by_day_14_with_rejection_within_weeks(sweep):
 
 
 def test_rejection_sweep_validates_its_inputs():
-    with pytest.raises(ValueError, match="rejection_max_per_day"):
+    with pytest.raises(ValueError, match="rejection_values"):
         kinetics.rejection_sweep((-0.1,), P)
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="rejection_values must be a non-empty"):
         kinetics.rejection_sweep((), P)
     with pytest.raises(ValueError):
         kinetics.rejection_runs((-1.0,), P)
