@@ -34,6 +34,7 @@ import pytest  # noqa: E402
 
 import cart_autoimmunity as ca  # noqa: E402
 from cart_autoimmunity.parameters._fields import Parameters  # noqa: E402
+from cart_autoimmunity.parameters.beta_cells import BetaCellParameters  # noqa: E402
 from cart_autoimmunity.parameters.in_vivo import InVivoParameters  # noqa: E402
 from cart_autoimmunity.parameters.kinetics import KineticsParameters  # noqa: E402
 
@@ -91,51 +92,6 @@ SKIP = {
     "claims.check_counts": "takes the ledger's entries; claims.py not edited here",
 }
 
-#: Not yet refusing every bad value by name (issue #22, still open): the drawing functions.
-#: Each is an expected failure, strictly: once one is fixed its test passes, the xfail
-#: turns red, and the name must leave this list.
-UNFINISHED = {
-    "figures.antibodies.plot_antibody_time_courses",
-    "figures.antibodies.plot_tradeoff",
-    "figures.beta_cells.plot_beta_trajectories",
-    "figures.beta_cells.plot_c_peptide",
-    "figures.beta_cells.plot_delay_law",
-    "figures.beta_cells.plot_final_beta",
-    "figures.clonal_escape.plot_clone_trajectories",
-    "figures.clonal_escape.plot_time_to_size",
-    "figures.costs.plot_cost_vs_scale",
-    "figures.costs.plot_modality_costs",
-    "figures.costs.plot_tornado",
-    "figures.erlangen.plot_b_cell_renewal",
-    "figures.erlangen.plot_b_cells_vs_data",
-    "figures.erlangen.plot_car_t_runs",
-    "figures.erlangen.plot_memory_sweep",
-    "figures.erlangen.plot_persistence_vs_data",
-    "figures.erlangen.plot_reseeding",
-    "figures.explorable.cost_assumptions",
-    "figures.explorable.cost_readout",
-    "figures.explorable.format_cells",
-    "figures.explorable.format_number",
-    "figures.explorable.format_percent",
-    "figures.explorable.format_thousand_usd",
-    "figures.explorable.in_vivo_schedules",
-    "figures.explorable.memory_persistence",
-    "figures.explorable.memory_readout",
-    "figures.explorable.schedule_readout",
-    "figures.future.plot_cytokine_comparison",
-    "figures.future.plot_rejection_time_courses",
-    "figures.kinetics.plot_cohort_bands",
-    "figures.kinetics.plot_crs_vs_burden",
-    "figures.kinetics.plot_in_vivo",
-    "figures.kinetics.plot_time_courses",
-    "figures.style.illegible_texts",
-    "figures.style.new_figure",
-    "figures.style.phone_text_px",
-    "figures.style.saved_width_in",
-    "figures.style.scenario_colour",
-    "figures.therapy.plot_event_rates",
-}
-
 #: Parameters for which negative numbers are meaningful, with the reason.
 NEGATIVE_OK = {
     "numerics.round_significant.value": "any real number can be rounded",
@@ -146,6 +102,12 @@ NEGATIVE_OK = {
     "validation.require_increasing.values": "an increasing sequence may start below 0",
     "validation.require_array.values": "no minimum unless the caller gives one",
     "parameters.format_value.value": "some parameters are negative (C-peptide slopes)",
+}
+
+#: Parameters for which NaN, infinities and negatives have a documented meaning: only a
+#: wrong type is bad.
+DEFINED = {
+    "figures.explorable.format_number.value": "NaN shows as 'n/a': a read-out not reached",
 }
 
 #: Parameters whose kind the annotation does not tell. "text" is free text (a caption, a
@@ -160,6 +122,7 @@ KINDS = {
     "chapter.parameter_table.name": "text",
     "chapter.significant_figures.token": "text",
     "validation.require_text.value": "text",
+    "figures.beta_cells.plot_delay_law.reference_label": "text",
     "evidence.trials.reader_name.source": "text",  # an unnamed key is shown as it is
 }
 
@@ -385,11 +348,176 @@ VALID: dict[str, Callable[[], dict]] = {
     "evidence.trials.persistence_points": lambda: {
         "persistence": ca.evidence.car_t_persistence()
     },
+    "figures.antibodies.plot_antibody_time_courses": lambda: {"frame": _antibodies()},
+    "figures.antibodies.plot_tradeoff": lambda: {
+        "summary": ca.antibodies.tradeoff_summary(targets=("none", "CD19"))
+    },
+    "figures.beta_cells.plot_beta_trajectories": lambda: {
+        "runs": _beta_runs(),
+        **_beta_thresholds(),
+    },
+    "figures.beta_cells.plot_final_beta": lambda: {
+        "sweep": ca.beta_cells.sweep_intervention_times([0.0, 1.0], horizon_years=2.0),
+        **_beta_thresholds(),
+        "untreated_diagnosis_year": 2.9,
+    },
+    "figures.beta_cells.plot_c_peptide": lambda: {
+        "band": ca.beta_cells.c_peptide_band([0.0, 12.0, 24.0])
+    },
+    "figures.beta_cells.plot_delay_law": lambda: {
+        "table": ca.beta_cells.depletion_delay_table([0.1], horizon_years=10.0),
+        "reference_delay_years": 2.0,
+        "reference_label": "teplizumab",
+    },
+    "figures.clonal_escape.plot_clone_trajectories": lambda: {
+        "frames": [ca.clonal_escape.trajectories(t_end_days=50.0, n_replicates=5)]
+    },
+    "figures.clonal_escape.plot_time_to_size": lambda: {
+        "passage": ca.clonal_escape.time_to_size(
+            1e2, t_end_days=500.0, n_replicates=20
+        ),
+        "size": 1e2,
+    },
+    "figures.costs.plot_modality_costs": lambda: {
+        "breakdown": ca.costs.option_breakdown(_cost_options()),
+        "prices": {"list price": (373_000.0, 475_000.0)},
+    },
+    "figures.costs.plot_cost_vs_scale": lambda: {
+        "by_patients": ca.costs.cost_vs_scale([50, 200]),
+        "by_batch": ca.costs.cost_vs_doses_per_batch([1, 10]),
+        "default_patients": {"autologous": 200},
+        "default_doses": 10,
+    },
+    "figures.costs.plot_tornado": lambda: {
+        "table": ca.costs.tornado("autologous"),
+        "base_cost": ca.costs.cost_per_patient("autologous"),
+        "modality": "autologous",
+    },
+    "figures.erlangen.plot_b_cells_vs_data": lambda: {
+        "time_course": _cohort_course(),
+        "points": _return_points(),
+        "threshold": 0.1,
+    },
+    "figures.erlangen.plot_persistence_vs_data": lambda: {
+        "time_course": _cohort_course(),
+        "cancer_runs": {"lymphoma": _sim()},
+        "persistence": ca.evidence.trials.persistence_points(
+            ca.evidence.car_t_persistence()
+        ),
+        "detection_limit_per_ul": 0.1,
+    },
+    "figures.erlangen.plot_car_t_runs": lambda: {
+        "runs": {"autoimmune": _sim()},
+        "detection_limit_per_ul": 0.1,
+    },
+    "figures.erlangen.plot_memory_sweep": lambda: {
+        "sweep": _memory_grid()[0],
+        "reference_days": {"a guide": 100.0},
+    },
+    "figures.erlangen.plot_b_cell_renewal": lambda: {
+        "result": _renewal(),
+        "points": _return_points(),
+        "threshold": 0.1,
+    },
+    "figures.erlangen.plot_reseeding": lambda: {"runs": {"reset": _antibodies()}},
+    "figures.explorable.memory_readout": lambda: {
+        "row": _memory_grid()[0].iloc[0].to_dict(),
+        "horizon_days": 60.0,
+    },
+    "figures.explorable.memory_persistence": lambda: {
+        "grid": _memory_grid()[0],
+        "time_courses": _memory_grid()[1],
+    },
+    "figures.explorable.cost_assumptions": lambda: {
+        "grid": ca.costs.assumption_grid({"patients_per_year": (100, 200)})
+    },
+    "figures.explorable.cost_readout": lambda: {
+        "row": ca.costs.assumption_grid({"patients_per_year": (100, 200)})
+        .iloc[0]
+        .to_dict()
+    },
+    "figures.explorable.schedule_readout": lambda: {
+        "row": _schedule_grid()[0].iloc[0].to_dict()
+    },
+    "figures.explorable.in_vivo_schedules": lambda: {
+        "grid": _schedule_grid()[0],
+        "time_courses": _schedule_grid()[1],
+    },
+    "figures.explorable.format_number": lambda: {"value": 1.5},
+    "figures.future.plot_rejection_time_courses": lambda: {
+        "runs": {0.0: _sim()},
+        "detection_limit_per_ul": 0.1,
+    },
+    "figures.future.plot_cytokine_comparison": lambda: {
+        "results": {"autoimmune": _sim()}
+    },
+    "figures.kinetics.plot_time_courses": lambda: {"results": {"autoimmune": _sim()}},
+    "figures.kinetics.plot_cohort_bands": lambda: {
+        "time_courses": {"autoimmune": _cohort_course()},
+        "data_points": pd.DataFrame(
+            {"time_days": [10.0], "value": [1.0], "label": ["a"]}
+        ),
+    },
+    "figures.kinetics.plot_crs_vs_burden": lambda: {
+        "sweep": ca.cytokines.crs_vs_burden([0.0, 1e11], days=20.0),
+        "scenario_points": ca.cytokines.scenario_crs_table(scenarios=("lymphoma",)),
+    },
+    "figures.kinetics.plot_in_vivo": lambda: {"results": {"single": _in_vivo()}},
+    "figures.style.phone_text_px": lambda: {"font_pt": 10.0, "figure_width_in": 6.0},
+    "figures.style.saved_width_in": lambda: {"fig": ca.figures.style.new_figure()[0]},
+    "figures.style.illegible_texts": lambda: {"fig": ca.figures.style.new_figure()[0]},
+    "figures.therapy.plot_event_rates": lambda: {
+        "rates": ca.evidence.summaries.with_binomial_intervals(ca.evidence.crs_rates())
+    },
     "evidence.trials.headline_table": lambda: {
         "erlangen": ca.evidence.erlangen_trials(),
         "source": "mackensen2022",
     },
 }
+
+
+@functools.cache
+def _cohort_course() -> pd.DataFrame:
+    return ca.cohort.simulate_cohort(20, days=60.0, step_days=2.0).time_course
+
+
+@functools.cache
+def _beta_runs() -> dict:
+    return {"never": ca.beta_cells.simulate_intervention(None, horizon_days=730.0)}
+
+
+def _beta_thresholds() -> dict:
+    p = BetaCellParameters()
+    return {
+        "klinke": p.diagnosis_threshold_beta,
+        "classical": p.classical_threshold_beta,
+    }
+
+
+@functools.cache
+def _renewal() -> pd.DataFrame:
+    normal = KineticsParameters().normal_b_cells
+    run = _sim()
+    return run.assign(
+        b_cells_old_fraction=run["b_cells_old"] / normal
+        if "b_cells_old" in run
+        else 0.5,
+        b_cells_new_fraction=0.5,
+    )
+
+
+def _return_points() -> pd.DataFrame:
+    return ca.evidence.trials.return_points(ca.evidence.erlangen_trials())
+
+
+@functools.cache
+def _memory_grid():
+    return ca.kinetics.memory_burden_grid((0.1, 1.0), (0.0, 1e11), days=60.0)
+
+
+@functools.cache
+def _schedule_grid():
+    return ca.in_vivo.dose_schedule_grid((1, 2), (7.0,))
 
 
 @functools.cache
@@ -502,11 +630,13 @@ def kind(key: str, parameter: inspect.Parameter, default) -> str:
         return "name"
     if "dict" in note or "Mapping" in note or isinstance(default, Mapping):
         return "mapping"
+    if note.startswith("float"):
+        return "number"
     if (isinstance(default, int) and not isinstance(default, bool)) or note.startswith(
         "int"
     ):
         return "count"
-    if isinstance(default, float) or note.startswith("float"):
+    if isinstance(default, float):
         return "number"
     return "other"
 
@@ -518,6 +648,8 @@ def bad_values(key: str, parameter: inspect.Parameter, default) -> list:
     sort = kind(key, parameter, default)
     negative_ok = full in NEGATIVE_OK
     values: list = []
+    if full in DEFINED:
+        return [v for v in ("abc", WRONG_TYPE)]
     if sort in ("number", "count"):
         values += [math.nan, math.inf, -math.inf, "abc"]
         if not negative_ok:
@@ -648,7 +780,7 @@ def test_every_public_function_with_required_arguments_has_valid_ones():
             if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
         ]
         required = [p for p in params if p.default is p.empty]
-        if required and len(params) > 1 and key not in VALID.keys() | UNFINISHED:
+        if required and len(params) > 1 and key not in VALID:
             missing.append(key)
     assert not missing, f"add valid arguments to VALID for: {missing}"
 
@@ -658,21 +790,9 @@ def test_the_walker_finds_the_public_api():
     assert "kinetics.simulate" in FUNCTIONS and "evidence.lookup" in FUNCTIONS
     assert "parameters.kinetics.KineticsParameters" in PARAMETER_CLASSES
     assert all(key in CALLABLES for key in SKIP), "a skipped name no longer exists"
-    assert UNFINISHED <= set(FUNCTIONS), "an unfinished name no longer exists"
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(
-            key,
-            marks=pytest.mark.xfail(
-                key in UNFINISHED, reason="not yet fixed (issue #22)", strict=True
-            ),
-        )
-        for key in sorted(FUNCTIONS)
-    ],
-)
+@pytest.mark.parametrize("key", sorted(FUNCTIONS))
 def test_function_refuses_bad_input_by_name(key):
     calls, problems = walk_function(key, FUNCTIONS[key])
     assert not problems, "\n".join(problems)
