@@ -100,7 +100,7 @@ def _band(table: pd.DataFrame, quantity: str, low: float, high: float) -> pd.Dat
         index="time_days", columns="quantile", values="value"
     )
     if part.empty:
-        raise ValueError(f"time course has no rows for quantity {quantity!r}")
+        raise ValueError(f"time_course has no rows for quantity {quantity!r}")
     low = validation.require_fraction("low", low)
     high = validation.require_fraction("high", high)
     out = {}
@@ -396,7 +396,7 @@ def plot_memory_sweep(sweep: pd.DataFrame, *, reference_days: dict | None = None
         raise ValueError("sweep must have at least one row")
     factors = sweep["autoimmune_memory_factor"].to_numpy(dtype=float)
     if np.any(factors <= 0) or np.any(factors > 1):
-        raise ValueError("autoimmune_memory_factor values must be in (0, 1]")
+        raise ValueError("sweep: autoimmune_memory_factor values must be in (0, 1]")
     if reference_days is not None:
         validation.require_mapping("reference_days", reference_days, empty=True)
     reference_days = dict(reference_days or {})
@@ -492,7 +492,7 @@ def plot_reseeding(runs: dict, *, window_days: float | None = None):
         OKABE_ITO["blue"],
     )
     if len(runs) > len(palette):
-        raise ValueError(f"at most {len(palette)} runs can be drawn, got {len(runs)}")
+        raise ValueError(f"runs: at most {len(palette)} can be drawn, got {len(runs)}")
     for label, frame in runs.items():
         validation.require_columns(
             f"runs[{label!r}]", frame, ("time_days", "quantity", "fraction_of_baseline")

@@ -94,7 +94,7 @@ def plot_time_courses(
     if reference_lines is not None:
         validation.require_mapping("reference_lines", reference_lines, empty=True)
     if not 1 <= len(quantities) <= 2:
-        raise ValueError("plot at most two quantities side by side")
+        raise ValueError("quantities: plot at most two side by side")
     fig, axes = new_figure(
         ncols=len(quantities),
         width_in=6.4 if len(quantities) == 1 else MAX_FIGURE_WIDTH_IN,
