@@ -3,6 +3,16 @@
 Each helper returns the (converted) value so that it can be used inline::
 
     dose_cells = require_positive("dose_cells", dose_cells)
+
+Conventions the whole package keeps (tests/test_bad_input.py walks every public function):
+
+* A bad value raises ``ValueError`` (or ``TypeError`` for a wrong type) whose message starts
+  with the parameter's name: ``"<parameter> must ..., got ..."``.
+* Model times count days after infusion (day 0). Times before infusion (t < 0) are refused,
+  never given a value: no model is defined before its start.
+* A look-up outside a table's range is refused, never extrapolated.
+* Sizes are bounded before anything is allocated: :data:`MAX_POINTS` for time grids and
+  input arrays, :data:`MAX_REPLICATES` for patients and stochastic replicates.
 """
 
 from __future__ import annotations

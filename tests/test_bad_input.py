@@ -802,3 +802,57 @@ def test_function_refuses_bad_input_by_name(key):
 def test_parameter_class_refuses_bad_fields_by_name(key):
     calls, problems = walk_class(key, PARAMETER_CLASSES[key])
     assert calls > 0 and not problems, "\n".join(problems)
+
+
+# --- the silent results found in issue #22, each now refused by name ------------------------
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # CAR T cells five days before infusion: times count from infusion, t < 0 is refused.
+        (
+            lambda: ca.kinetics.homeostatic_only_effector([-5.0]),
+            "time_days must be >= 0",
+        ),
+        # A NaN time turned into 0 cells.
+        (
+            lambda: ca.in_vivo.car_pool_closed_form([math.nan], "single"),
+            "time_days must contain only finite numbers",
+        ),
+        (
+            lambda: ca.in_vivo.car_pool_closed_form([-1.0], "single"),
+            "time_days must be >= 0",
+        ),
+        # A negative time in the clone-size formula.
+        (
+            lambda: ca.clonal_escape.expected_size(0.03, 0.01, [-1.0]),
+            "t_days must be >= 0",
+        ),
+        # A lookup that returned day 30's value for day 10^6: no extrapolation.
+        (
+            lambda: ca.antibodies.value_at(_antibodies(), "autoantibody", 1e6),
+            r"day must lie within the table's times \[0, 100\]",
+        ),
+        # figures=0 was treated as 1.
+        (
+            lambda: ca.numerics.round_significant(1.234, 0),
+            "figures must be a whole number from 1 to 17",
+        ),
+        (lambda: ca.chapter.number(1.234, 0), "figures must be a whole number"),
+        # Sizes were never bounded: a MemoryError after tens of seconds.
+        (lambda: ca.kinetics.simulate(days=1e12), "days gives"),
+        (
+            lambda: ca.clonal_escape.simulate_clone(n_replicates=10**12),
+            "n_replicates must be <= 100,000",
+        ),
+        # A KeyError for a missing table column.
+        (
+            lambda: ca.beta_cells.c_peptide_band([0.0, 12.0]).pipe(
+                ca.figures.beta_cells.plot_delay_law
+            ),
+            "table is missing columns",
+        ),
+    ],
+)
+def test_the_issues_silent_results_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
