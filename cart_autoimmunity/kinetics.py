@@ -184,11 +184,14 @@ def initial_state(
     survival = (
         params.lymphodepletion_survival_fraction
         if survival_fraction is None
-        else survival_fraction
+        else validation.require_fraction("survival_fraction", survival_fraction)
     )
+    dose = params.dose_cells if dose_cells is None else dose_cells
+    dose = validation.require_array("dose_cells", dose, minimum=0.0)
+    tumour = validation.require_array("tumour_cells", tumour_cells, minimum=0.0)
     y0 = np.zeros((_N_FIXED + n, n_patients))
-    y0[_E] = params.dose_cells if dose_cells is None else dose_cells
-    y0[_T] = tumour_cells
+    y0[_E] = dose
+    y0[_T] = tumour
     y0[_BO] = survival * params.normal_b_cells
     y0[_N_FIXED:] = (
         survival * np.asarray(rates["s0"]) * np.asarray(rates["tau_mat"]) / n
@@ -260,12 +263,31 @@ def solve(
     ``rtol``/``atol`` of ``None`` take ``numerics.tolerances("kinetics")``.
     """
     default_rtol, default_atol = numerics.tolerances("kinetics")
-    rtol = default_rtol if rtol is None else rtol
-    atol = default_atol if atol is None else atol
+    rtol = default_rtol if rtol is None else validation.require_positive("rtol", rtol)
+    atol = default_atol if atol is None else validation.require_positive("atol", atol)
+    validation.require_mapping("rates", rates)
+    n_stages = validation.require_integer("n_stages", n_stages, minimum=1)
+    # no minimum: a state carried over from an earlier solve may hold solver noise below 0
+    y0 = validation.require_array("y0", y0, max_size=None)
+    if y0.ndim != 2 or y0.shape[0] != _N_FIXED + n_stages:
+        raise ValueError(
+            f"y0 must have shape ({_N_FIXED + n_stages}, n_patients), got {y0.shape}"
+        )
     n_states, n_patients = y0.shape
-    if n_states != _N_FIXED + n_stages:
-        raise ValueError(f"y0 must have {_N_FIXED + n_stages} rows, got {n_states}")
-    bounds = [float(time_days[0]), *[float(d) for d in dose_days], float(time_days[-1])]
+    time_days = validation.require_increasing("time_days", time_days)
+    if time_days[0] < 0:
+        raise ValueError(
+            f"time_days must be >= 0 (days after infusion), got {time_days[0]!r}"
+        )
+    dose_cells = validation.require_non_negative("dose_cells", dose_cells)
+    if isinstance(dose_days, (str, bytes)) or not np.iterable(dose_days):
+        raise TypeError(
+            f"dose_days must be a sequence of days, got {type(dose_days).__name__}"
+        )
+    doses = [validation.require_finite("dose_days", d) for d in dose_days]
+    if any(not time_days[0] < d < time_days[-1] for d in doses):
+        raise ValueError(f"dose_days must lie inside the time span, got {doses!r}")
+    bounds = [float(time_days[0]), *doses, float(time_days[-1])]
     out = np.empty((n_states, n_patients, time_days.size))
     y = y0.astype(float).copy()
     for k in range(len(bounds) - 1):
@@ -315,6 +337,13 @@ def time_grid(days: float, step_days: float) -> np.ndarray:
 
 def states_dict(out: np.ndarray, n_stages: int) -> dict:
     """Name the rows of a :func:`solve` result; arrays become ``(n_times, n_patients)``."""
+    n_stages = validation.require_integer("n_stages", n_stages, minimum=1)
+    out = validation.require_array("out", out, max_size=None)
+    if out.ndim != 3 or out.shape[0] != _N_FIXED + n_stages:
+        raise ValueError(
+            f"out must have shape ({_N_FIXED + n_stages}, n_patients, n_times), "
+            f"got {out.shape}"
+        )
     states = {name: out[i].T for i, name in enumerate(STATE_NAMES)}
     states["precursor_cells"] = out[_N_FIXED:].sum(axis=0).T
     return states
@@ -510,6 +539,23 @@ def readout_arrays(
     depleted_fraction: float = 0.01,
 ) -> dict:
     """Read-outs for arrays of shape ``(n_times, n_patients)``; returns a dict of arrays."""
+    params = check_params(params)
+    t = validation.require_increasing("t", t)
+    if t[0] < 0:
+        raise ValueError(f"t must be >= 0 (days after infusion), got {t[0]!r}")
+    arrays = {"car": car, "b_total": b_total, "b_new": b_new, "cytokine": cytokine}
+    for name, values in arrays.items():
+        values = validation.require_array(name, values, max_size=None)
+        if values.ndim != 2 or values.shape[0] != t.size:
+            raise ValueError(
+                f"{name} must have shape (len(t), n_patients) = ({t.size}, n), "
+                f"got {values.shape}"
+            )
+        arrays[name] = values
+    car, b_total, b_new, cytokine = arrays.values()
+    depleted_fraction = validation.require_open_fraction(
+        "depleted_fraction", depleted_fraction
+    )
     n_t, n_p = car.shape
     cols = np.arange(n_p)
     normal, lod = params.normal_b_cells, params.detection_limit_cells

@@ -78,13 +78,6 @@ SKIP = {
     # The ODE right-hand side runs thousands of times per solve; solve() and the
     # simulate functions check what reaches it.
     "kinetics.derivatives": "ODE right-hand side, checked by its callers",
-    # Solver plumbing: these take the solver's own arrays and rate dictionaries, built and
-    # checked by simulate(), simulate_patients() and simulate_in_vivo_schedules(), which
-    # are walked.
-    "kinetics.solve": "solver plumbing, checked by its callers",
-    "kinetics.states_dict": "solver plumbing, checked by its callers",
-    "kinetics.initial_state": "solver plumbing, checked by its callers",
-    "kinetics.readout_arrays": "solver plumbing, checked by its callers",
     # claims.py is outside this change (see HELPERS.md); its three counters take the
     # ledger's own entries.
     "claims.chapter_verdict": "takes the ledger's entries; claims.py not edited here",
@@ -204,22 +197,22 @@ VALID: dict[str, Callable[[], dict]] = {
     "kinetics.solve": lambda: {
         "rates": ca.kinetics.scenario_rates(_kp(), "autoimmune"),
         "y0": ca.kinetics.initial_state(_kp()),
-        "n_stages": _kp().n_maturation_stages,
+        "n_stages": _kp().maturation_stages,
         "time_days": np.linspace(0.0, 5.0, 6),
     },
     "kinetics.time_grid": lambda: {"days": 10.0, "step_days": 1.0},
     "kinetics.states_dict": lambda: {
         "out": np.tile(ca.kinetics.initial_state(_kp()), (3, 1)),
-        "n_stages": _kp().n_maturation_stages,
+        "n_stages": _kp().maturation_stages,
     },
     "kinetics.check_params": lambda: {"params": _kp()},
     "kinetics.runs_frame": lambda: {"runs": _runs()},
     "kinetics.readout_arrays": lambda: {
         "t": _sim()["time_days"].to_numpy(),
-        "car": _sim()["car_t_per_ul"].to_numpy(),
-        "b_total": _sim()["b_cells_per_ul"].to_numpy(),
-        "b_new": _sim()["b_cells_per_ul"].to_numpy(),
-        "cytokine": _sim()["cytokine_proxy"].to_numpy(),
+        "car": _sim()[["car_t_per_ul"]].to_numpy(),
+        "b_total": _sim()[["b_cells_per_ul"]].to_numpy(),
+        "b_new": _sim()[["b_cells_per_ul"]].to_numpy(),
+        "cytokine": _sim()[["cytokine_proxy"]].to_numpy(),
         "params": _kp(),
     },
     "kinetics.readouts": lambda: {"result": _sim()},
