@@ -115,7 +115,9 @@ def _rhs(params: AntibodyParameters, hits: frozenset, active: bool):
 
 def _check_grid(t_end_days: float, n_points: int) -> np.ndarray:
     t_end_days = validation.require_positive("t_end_days", t_end_days)
-    n_points = validation.require_integer("n_points", n_points, minimum=2)
+    n_points = validation.require_integer(
+        "n_points", n_points, minimum=2, maximum=validation.MAX_POINTS
+    )
     return np.linspace(0.0, t_end_days, n_points)
 
 
@@ -163,7 +165,7 @@ def simulate_antibodies(
     ``target``, ``quantity`` (one of :data:`QUANTITIES`) and ``fraction_of_baseline``.
     Unknown targets raise ``ValueError``.
     """
-    params = params or AntibodyParameters()
+    params = AntibodyParameters.resolve(params, "params")
     validation.require_choice("target", target, TARGETS)
     times = _check_grid(t_end_days, n_points)
     states = _solve(target, params, times)
@@ -188,9 +190,7 @@ def simulate_targets(
     n_points: int = 366,
 ) -> pd.DataFrame:
     """:func:`simulate_antibodies` for several targets, stacked into one tidy table."""
-    targets = list(targets)
-    if not targets:
-        raise ValueError("targets must name at least one target")
+    targets = validation.require_names("targets", targets, TARGETS)
     return pd.concat(
         [simulate_antibodies(t, params, t_end_days, n_points) for t in targets],
         ignore_index=True,
@@ -208,10 +208,8 @@ def autoantibody_closed_form(
     no hazard (models.md section 3.3). When a decay rate equals ``k`` the term's limit
     ``(1 + k t) e^{-k t}`` is used.
     """
-    params = params or AntibodyParameters()
-    t = np.asarray(t_days, dtype=float)
-    if np.any(t < 0) or not np.all(np.isfinite(t)):
-        raise ValueError("t_days must be finite and >= 0")
+    params = AntibodyParameters.resolve(params, "params")
+    t = validation.require_array("t_days", t_days, minimum=0.0)
     k = _rate(params.igg_half_life_days)
     f_s = params.short_lived_autoantibody_fraction
 
@@ -229,8 +227,17 @@ def value_at(
     frame: pd.DataFrame, quantity: str, day: float, target: str | None = None
 ) -> float:
     """The value of ``quantity`` at the grid time closest to ``day`` (optionally for one
-    target)."""
+    target). A ``day`` outside the table's time span is refused, never extrapolated."""
+    validation.require_columns(
+        "frame", frame, ("time_days", "quantity", "fraction_of_baseline")
+    )
     validation.require_choice("quantity", quantity, QUANTITIES)
+    day = validation.require_finite("day", day)
+    first, last = frame["time_days"].min(), frame["time_days"].max()
+    if not first <= day <= last:
+        raise ValueError(
+            f"day must lie within the table's times [{first:g}, {last:g}], got {day!r}"
+        )
     rows = frame[frame["quantity"] == quantity]
     if target is not None:
         rows = rows[rows["target"] == target]
@@ -258,6 +265,7 @@ def tradeoff_summary(
     )
     vaccine_day = validation.require_non_negative("vaccine_day", vaccine_day)
     t_end = max(autoantibody_day, vaccine_day, 1.0)
+    validation.require_points("vaccine_day", t_end, 1.0)
     frame = simulate_targets(
         targets, params, t_end_days=t_end, n_points=int(np.ceil(t_end)) + 1
     )
@@ -289,12 +297,14 @@ def share_sensitivity(
     plasmablasts), columns ``short_lived_share`` and ``autoantibody_day_<d>`` for each
     day ``d`` in ``days`` (fractions of the starting level).
     """
-    params = params or AntibodyParameters()
-    shares = [validation.require_fraction("share", share) for share in shares]
-    days = [validation.require_non_negative("day", day) for day in days]
+    params = AntibodyParameters.resolve(params, "params")
+    shares = validation.require_array("shares", shares, minimum=0.0, maximum=1.0)
+    days = validation.require_array("days", days, minimum=0.0)
+    shares, days = [float(v) for v in shares.ravel()], [float(v) for v in days.ravel()]
     if not shares or not days:
         raise ValueError("shares and days must not be empty")
     t_end = max(*days, 1.0)
+    validation.require_points("days", t_end, 1.0)
     rows = []
     for share in shares:
         run = simulate_antibodies(
@@ -322,13 +332,17 @@ def reseeding_runs(
     A fraction is the share of the old autoreactive B-cell drive that the returning
     B cells rebuild after the depletion window (0 = a complete reset).
     """
-    params = params or AntibodyParameters()
-    fractions = [validation.require_fraction("fraction", f) for f in fractions]
+    params = AntibodyParameters.resolve(params, "params")
+    fractions = validation.require_array(
+        "fractions", fractions, minimum=0.0, maximum=1.0
+    )
+    fractions = [float(f) for f in fractions.ravel()]
     if not fractions:
         raise ValueError("fractions must not be empty")
     if len(set(fractions)) != len(fractions):
         raise ValueError(f"fractions must not repeat, got {fractions}")
     t_end_days = validation.require_positive("t_end_days", t_end_days)
+    validation.require_points("t_end_days", t_end_days, 1.0)
     n_points = int(np.ceil(t_end_days)) + 1
     return {
         f: simulate_antibodies(

@@ -46,6 +46,7 @@ def _rhs(params: BetaCellParameters):
 def _check_common(intervention_day, depth, horizon_days, step_days):
     horizon_days = validation.require_positive("horizon_days", horizon_days)
     step_days = validation.require_positive("step_days", step_days)
+    validation.require_points("horizon_days", horizon_days, min(step_days, 1.0))
     depth = validation.require_fraction("depth", depth)
     if intervention_day is not None:
         intervention_day = validation.require_non_negative(
@@ -104,7 +105,7 @@ def simulate_intervention(
     ``treated`` (the intervention has happened) and ``diagnosed`` (mass has been below the
     diagnosis threshold at some time so far). The intervention day is always a row.
     """
-    params = params or BetaCellParameters()
+    params = BetaCellParameters.resolve(params, "params")
     intervention_day, depth, horizon_days, step_days = _check_common(
         intervention_day, depth, horizon_days, step_days
     )
@@ -149,7 +150,7 @@ def diagnosis_day(
 
     ``threshold_beta`` defaults to the diagnosis threshold of ``params`` (Klinke 2008, age 20).
     """
-    params = params or BetaCellParameters()
+    params = BetaCellParameters.resolve(params, "params")
     intervention_day, depth, horizon_days, _ = _check_common(
         intervention_day, depth, horizon_days, 1.0
     )
@@ -188,13 +189,14 @@ def sweep_intervention_times(
     (NaN if never) and ``below_classical_threshold`` (mass at the horizon below the
     classical 80%-loss threshold).
     """
-    params = params or BetaCellParameters()
+    params = BetaCellParameters.resolve(params, "params")
     years = validation.require_increasing("intervention_years", intervention_years)
     if years[0] < 0:
         raise ValueError(f"intervention_years must be >= 0, got {years[0]!r}")
     horizon_days = (
         validation.require_positive("horizon_years", horizon_years) * DAYS_PER_YEAR
     )
+    validation.require_points("horizon_years", horizon_days, 1.0)
     rows = []
     for year in years:
         day = year * DAYS_PER_YEAR
@@ -260,9 +262,10 @@ def depletion_delay_table(
     One row per depth with columns ``depth``, ``predicted_delay_years``, ``attack_delay_years``,
     ``diagnosis_delay_years``.
     """
-    params = params or BetaCellParameters()
+    params = BetaCellParameters.resolve(params, "params")
     depths = [
-        validation.require_open_fraction("depth", d) for d in np.atleast_1d(depths)
+        validation.require_open_fraction("depths", d)
+        for d in validation.require_array("depths", depths).ravel()
     ]
     day = (
         validation.require_non_negative("intervention_year", intervention_year)
@@ -271,6 +274,7 @@ def depletion_delay_table(
     horizon = (
         validation.require_positive("horizon_years", horizon_years) * DAYS_PER_YEAR
     )
+    validation.require_points("horizon_years", horizon, 1.0)
     untreated_run = simulate_intervention(
         None, params, horizon_days=day + 1.0, step_days=1.0
     )
@@ -302,7 +306,7 @@ def c_peptide_change(months, params: CPeptideParameters | None = None) -> pd.Dat
     not extrapolated beyond 24 months. Returns one row per month with columns ``month`` and
     ``change_pmol_per_ml`` (negative: a fall).
     """
-    params = params or CPeptideParameters()
+    params = CPeptideParameters.resolve(params, "params")
     months = validation.require_increasing("months", months)
     if months[0] < 0 or months[-1] > 24:
         raise ValueError(
@@ -324,7 +328,7 @@ def c_peptide_band(months, params: CPeptideParameters | None = None) -> pd.DataF
     A simple envelope, not a confidence band of the curve. Columns ``month``, ``change_pmol_per_ml``
     (mean slopes), ``steep_pmol_per_ml`` and ``shallow_pmol_per_ml``.
     """
-    params = params or CPeptideParameters()
+    params = CPeptideParameters.resolve(params, "params")
     mean = c_peptide_change(months, params)
     steep = c_peptide_change(
         months,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import validation
 from .parameters.burden import BurdenParameters
 from .validation import require_increasing, require_non_negative, require_positive
 
@@ -41,9 +42,7 @@ def expected_relapse_years(
     small ``lam t``.
     """
     lam = require_non_negative("relapse_rate_per_year", relapse_rate_per_year)
-    t = np.asarray(years_after, dtype=float)
-    if np.any(t < 0):
-        raise ValueError("years_after must be >= 0")
+    t = validation.require_array("years_after", years_after, minimum=0.0)
     x = lam * t
     # t * (1 - (1 - exp(-x)) / x), with its series x/2 - x^2/6 + x^3/24 where x is tiny
     small = x < 1e-4
@@ -64,7 +63,7 @@ def cumulative_treatment(
     ``relapse_rate_per_year`` and ``treatment_years``. Ages before ``start_age_years``
     (default: ``params.onset_age_years``) carry zero burden.
     """
-    p = params or BurdenParameters()
+    p = BurdenParameters.resolve(params, "params")
     start = require_positive(
         "start_age_years",
         p.onset_age_years if start_age_years is None else start_age_years,
@@ -79,6 +78,8 @@ def cumulative_treatment(
         if ages_years is None
         else require_increasing("ages_years", ages_years)
     )
+    if ages[0] < 0:
+        raise ValueError(f"ages_years must be >= 0, got {ages[0]!r}")
     t = np.clip(ages - start, 0.0, None)
     episode = p.car_t_episode_days / DAYS_PER_YEAR
     lifelong = t
@@ -116,11 +117,13 @@ def lifetime_treatment_years(
     the
     assumed relapse rate and, as ``"one-time CAR T, no relapse"``, without it.
     """
-    p = params or BurdenParameters()
+    p = BurdenParameters.resolve(params, "params")
     starts = (
         [p.onset_age_years, p.sle_treatment_age_years]
         if start_ages_years is None
-        else list(start_ages_years)
+        else validation.require_array(
+            "start_ages_years", start_ages_years, minimum=0.0
+        ).ravel()
     )
     rows = []
     for start in starts:

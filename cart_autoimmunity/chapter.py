@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import numerics
+from . import numerics, validation
 from .figures.style import illegible_texts, use_book_style
 from .parameters import parameter_rows
 
@@ -80,9 +80,9 @@ def converged(value, figures: int = SIGNIFICANT_FIGURES):
     if isinstance(value, numbers.Integral):
         return int(value)
     if not isinstance(value, numbers.Real):
-        raise ValueError(f"can only glue a plain number, got {type(value).__name__}")
+        raise ValueError(f"value must be a plain number, got {type(value).__name__}")
     if not math.isfinite(float(value)):
-        raise ValueError(f"can only glue a finite number, got {float(value)}")
+        raise ValueError(f"value must be a finite number, got {float(value)}")
     return numerics.round_significant(value, figures)
 
 
@@ -106,6 +106,7 @@ def significant_figures(token: str) -> int:
     Trailing zeros of a whole number do not count (``"1000000.0"`` → 1); trailing zeros after
     a decimal point do (``"0.50"`` → 2).
     """
+    validation.require_text("token", token)
     mantissa = re.split(r"[eE]", token.strip().lstrip("+-").replace(",", ""))[0]
     if not mantissa or not any(ch.isdigit() for ch in mantissa):
         raise ValueError(f"not a number: {token!r}")
@@ -123,6 +124,8 @@ def over_precise_numbers(text: str, figures: int = SIGNIFICANT_FIGURES) -> list[
     A whole number written without a decimal point or exponent (``22,009,375``) is a count:
     exact on every machine, so it is not held to the limit (as :func:`converged` keeps ints).
     """
+    validation.require_text("text", text)
+    figures = validation.require_integer("figures", figures, minimum=1, maximum=17)
     return [
         token
         for token in (m.group(0) for m in _NUMBER.finditer(text))
@@ -150,7 +153,8 @@ def _cell(value, formatter: Formatter | None) -> str:
 
 def cite(keys: str) -> str:
     """A table cell citing ``keys`` (comma-separated citation keys) in the author–year style."""
-    keys = ",".join(key.strip() for key in str(keys).split(",") if key.strip())
+    validation.require_text("keys", keys)
+    keys = ",".join(key.strip() for key in keys.split(",") if key.strip())
     if not keys:
         raise ValueError("cite needs at least one citation key")
     return f"{{cite:t}}`{keys}`"
@@ -220,8 +224,12 @@ def reader_table(
     Missing values show as :data:`MISSING`; the index is never shown. ``name`` must start with
     ``tbl-`` so that prose can cross-reference it with ``{numref}``.
     """
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ValueError("frame must be a non-empty pandas DataFrame")
+    validation.require_columns("frame", frame, ())
+    validation.require_mapping("columns", columns)
+    validation.require_text("caption", caption)
+    validation.require_text("name", name)
+    if formats is not None:
+        validation.require_mapping("formats", formats, empty=True)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"frame has no columns {missing}")
@@ -250,6 +258,8 @@ def parameter_table(
     The same renderer serves the chapters and the model appendix. ``names`` keeps only those
     parameters, in that order.
     """
+    validation.require_text("caption", caption)
+    validation.require_text("name", name)
     rows = tuple(
         tuple(cell.replace("|", "\\|") for cell in row)
         for row in parameter_rows(parameter_set, names)

@@ -40,7 +40,7 @@ def clone_rates(
 ) -> tuple[float, float]:
     """Division and death rate (per day) of the ``"autoreactive"`` or ``"tumour"``
     clone."""
-    params = params or CloneParameters()
+    params = CloneParameters.resolve(params, "params")
     validation.require_choice("clone", clone, CLONES)
     if clone == "autoreactive":
         birth = params.memory_b_division_per_day
@@ -79,24 +79,26 @@ def extinction_probability(
     The default ``t_days = inf`` gives the probability that it ever dies out.
     """
     birth, death = _check_rates(birth_per_day, death_per_day)
-    t = np.asarray(t_days, dtype=float)
-    if np.any(t < 0):
-        raise ValueError("t_days must be >= 0")
-    if np.all(np.isinf(t)):
+    if np.isscalar(t_days) and t_days == np.inf:
         return np.asarray(1.0 if birth <= death else death / birth)
+    t = validation.require_array("t_days", t_days, minimum=0.0)
     return _alpha_beta(birth, death, t)[0]
 
 
 def expected_size(
     birth_per_day: float, death_per_day: float, t_days, initial_cells: int = 1
 ) -> np.ndarray:
-    """Mean clone size ``N0 e^{(b - d) t}`` (infinite beyond the largest float)."""
+    """Mean clone size ``N0 e^{(b - d) t}`` (infinite beyond the largest float).
+
+    ``t_days`` counts days since the clone's first cell; negative times are refused.
+    """
     birth, death = _check_rates(birth_per_day, death_per_day)
+    t = validation.require_array("t_days", t_days, minimum=0.0)
     initial_cells = validation.require_integer(
         "initial_cells", initial_cells, minimum=1
     )
     with np.errstate(over="ignore"):
-        return initial_cells * np.exp((birth - death) * np.asarray(t_days, dtype=float))
+        return initial_cells * np.exp((birth - death) * t)
 
 
 def approx_time_to_size(
@@ -135,7 +137,10 @@ def simulate_clone_sizes(
     birth, death = _check_rates(birth_per_day, death_per_day)
     t_end_days = validation.require_positive("t_end_days", t_end_days)
     dt_days = validation.require_positive("dt_days", dt_days)
-    n_replicates = validation.require_integer("n_replicates", n_replicates, minimum=1)
+    n_replicates = validation.require_integer(
+        "n_replicates", n_replicates, minimum=1, maximum=validation.MAX_REPLICATES
+    )
+    validation.require_points("t_end_days", t_end_days, dt_days)
     initial_cells = validation.require_integer(
         "initial_cells", initial_cells, minimum=1
     )
@@ -198,7 +203,9 @@ def trajectories(
 
     ``survived`` says whether the replicate still has cells at ``t_end_days``.
     """
-    n_shown = validation.require_integer("n_shown", n_shown, minimum=1)
+    n_shown = validation.require_integer(
+        "n_shown", n_shown, minimum=1, maximum=validation.MAX_REPLICATES
+    )
     times, sizes = simulate_clone(
         clone, params, t_end_days, dt_days, n_replicates, seed
     )
@@ -215,6 +222,13 @@ def trajectories(
 def first_passage_days(times: np.ndarray, sizes: np.ndarray, size: float) -> np.ndarray:
     """First grid time at which each replicate has ``size`` cells or more (else NaN)."""
     size = validation.require_positive("size", size)
+    times = validation.require_increasing("times", times)
+    sizes = validation.require_array("sizes", sizes, minimum=0.0, max_size=None)
+    if sizes.ndim != 2 or sizes.shape[0] != times.size:
+        raise ValueError(
+            f"sizes must have shape (len(times), replicates) = ({times.size}, n), "
+            f"got {sizes.shape}"
+        )
     reached = sizes >= size
     first = np.argmax(reached, axis=0)
     out = times[first].astype(float)
@@ -238,9 +252,7 @@ def time_to_size(
     smaller at ``t_end_days``), ``years`` and ``theory_days``
     (:func:`approx_time_to_size`). Resolution is ``dt_days``.
     """
-    clones = list(clones)
-    if not clones:
-        raise ValueError("clones must name at least one clone")
+    clones = validation.require_names("clones", clones, CLONES)
     frames = []
     for clone in clones:
         times, sizes = simulate_clone(

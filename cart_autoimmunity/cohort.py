@@ -74,7 +74,10 @@ def sample_cohort(
     Columns: ``patient``, ``<rate>_multiplier`` for each rate in ``kappa, p_H, delta_E, mu, delta_M,
     tau_mat``, ``dose_cells`` and ``tumour_cells``.
     """
-    n = validation.require_integer("n_patients", n_patients, minimum=1)
+    n = validation.require_integer(
+        "n_patients", n_patients, minimum=1, maximum=validation.MAX_REPLICATES
+    )
+    seed = validation.require_integer("seed", seed, minimum=0)
     scenario = validation.require_choice("scenario", scenario, kinetics.SCENARIOS)
     params = kinetics.check_params(params)
     spread = _cohort_params(cohort_params)
@@ -134,8 +137,8 @@ def simulate_cohort(
     :func:`kinetics.readouts`; the time course covers :data:`QUANTITIES`.
     """
     params = kinetics.check_params(params)
-    qs = np.asarray(quantiles, dtype=float)
-    if qs.ndim != 1 or qs.size == 0 or np.any((qs < 0) | (qs > 1)):
+    qs = validation.require_array("quantiles", quantiles)
+    if qs.ndim != 1 or np.any((qs < 0) | (qs > 1)):
         raise ValueError(
             f"quantiles must be fractions between 0 and 1, got {quantiles!r}"
         )
@@ -288,7 +291,13 @@ def fit_spreads(
         prior_log_width = validation.require_positive(
             "prior_log_width", prior_log_width
         )
-    names = (fitted,) if isinstance(fitted, str) else tuple(fitted)
+    names = (
+        (fitted,)
+        if isinstance(fitted, str)
+        else tuple(validation.require_names("fitted", fitted))
+        if fitted
+        else ()
+    )
     spread_fields = set(_SPREADS.values()) | {"dose_log_sd"}
     if not names or len(set(names)) != len(names) or not set(names) <= spread_fields:
         raise ValueError(
@@ -305,7 +314,10 @@ def fit_spreads(
         values = dict(zip(names, x0.tolist(), strict=True))
         raise ValueError(f"start values of fitted spreads must be > 0, got {values}")
     params = kinetics.check_params(params)
-    validation.require_integer("n_patients", n_patients, minimum=2)
+    validation.require_integer(
+        "n_patients", n_patients, minimum=2, maximum=validation.MAX_REPLICATES
+    )
+    validation.require_integer("seed", seed, minimum=0)
     kinetics.time_grid(days, step_days)  # validates the horizon and the step
 
     target = np.array([target_mean_days, target_sd_days])

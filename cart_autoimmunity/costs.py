@@ -118,7 +118,7 @@ def cost_breakdown(
 ) -> pd.DataFrame:
     """Components of the cost per treated patient: one row per component, columns ``modality``,
     ``component`` and ``usd``. Their sum is :func:`cost_per_patient`."""
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     modality = _modality(modality)
     n = _doses(in_vivo_doses)
     p = params
@@ -176,7 +176,7 @@ def cost_per_patient(
 
 def allogeneic_cost_limit(params: CostParameters | None = None) -> float:
     """Limit of the allogeneic cost as doses per batch → ∞: the batch cost vanishes per patient."""
-    p = params or CostParameters()
+    p = CostParameters.resolve(params, "params")
     return float(
         p.fill_finish_usd * (1.0 + p.redose_fraction)
         + p.facility_usd_per_year / p.allogeneic_patients_per_year
@@ -191,7 +191,7 @@ def compare_modalities(
 ) -> pd.DataFrame:
     """Cost per patient for each modality (in vivo at each dose count): one row per option with
     columns ``option``, ``modality``, ``in_vivo_doses`` (0 for ex vivo) and ``cost_usd``."""
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     rows = [
         {
             "option": MODALITY_LABELS[m],
@@ -201,7 +201,7 @@ def compare_modalities(
         }
         for m in ("autologous", "allogeneic")
     ]
-    for n in in_vivo_doses:
+    for n in validation.require_array("in_vivo_doses", in_vivo_doses).ravel():
         n = _doses(n)
         label = f"In vivo, {n} dose" + ("s" if n > 1 else "")
         rows.append(
@@ -248,7 +248,7 @@ def cost_vs_scale(
     The scale sets ``patients_per_year`` for autologous and ``allogeneic_patients_per_year`` for
     allogeneic products (the facility cost is shared more widely); in vivo is unaffected. Tidy table: one row per modality and scale, columns ``modality``, ``option`` (its label), ``patients_per_year``, ``cost_usd``.
     """
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     scales = validation.require_increasing("patients_per_year", patients_per_year)
     rows = []
     for scale in scales:
@@ -272,7 +272,7 @@ def cost_vs_doses_per_batch(
     doses_per_batch, params: CostParameters | None = None
 ) -> pd.DataFrame:
     """Allogeneic cost per patient against doses per batch: columns ``doses_per_batch``, ``cost_usd``, ``option``."""
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     doses = validation.require_increasing("doses_per_batch", doses_per_batch)
     costs = [
         cost_per_patient(
@@ -308,9 +308,11 @@ def tornado(
     ``change_at_high`` (relative to the base cost, USD), ``swing`` (``|cost_at_high - cost_at_low|``),
     ``reason`` (why that range) and ``label`` (the input in plain words, :data:`INPUT_LABELS`).
     """
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     modality = _modality(modality)
-    ranges = TORNADO_RANGES if ranges is None else ranges
+    ranges = validation.require_mapping(
+        "ranges", TORNADO_RANGES if ranges is None else ranges
+    )
     base = cost_per_patient(modality, params, in_vivo_doses)
     rows = []
     for name, spec in ranges.items():
@@ -370,7 +372,7 @@ def health_system_cost(
     goods and delivery, then any ``prices_usd`` given as label → price per patient) with
     columns ``option``, ``patients``, ``cost_per_patient_usd`` and ``total_usd``.
     """
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     population = validation.require_non_negative("population", population)
     share = validation.require_fraction("treated_share", treated_share)
     population_params = PopulationParameters.resolve(
@@ -385,6 +387,8 @@ def health_system_cost(
         MODALITY_LABELS[m]: cost_per_patient(m, params, in_vivo_doses)
         for m in MODALITIES
     }
+    if prices_usd is not None:
+        validation.require_mapping("prices_usd", prices_usd, empty=True)
     for label, price in (prices_usd or {}).items():
         options[label] = validation.require_non_negative(f"price for {label}", price)
     return pd.DataFrame(
@@ -407,8 +411,10 @@ def ordering_under_ranges(
     One row per input and end of its range, columns ``parameter``, ``end`` ("low"/"high"),
     ``value``, the three costs (``autologous``, ``allogeneic``, ``in_vivo``) and ``ordered``.
     """
-    params = params or CostParameters()
-    ranges = TORNADO_RANGES if ranges is None else ranges
+    params = CostParameters.resolve(params, "params")
+    ranges = validation.require_mapping(
+        "ranges", TORNADO_RANGES if ranges is None else ranges
+    )
     rows = []
     for name, spec in ranges.items():
         if not hasattr(params, name):
@@ -453,16 +459,15 @@ def assumption_grid(
     ``autologous_usd``, ``allogeneic_usd``, ``in_vivo_usd`` (:func:`cost_per_patient`) and
     ``is_default`` (every name at its value in ``params``).
     """
-    params = params or CostParameters()
+    params = CostParameters.resolve(params, "params")
     values = ASSUMPTION_GRID if values is None else values
-    if not values:
-        raise ValueError("values must name at least one assumption")
+    validation.require_mapping("values", values)
     fields = {f.name for f in dataclasses.fields(params)}
     levels = {}
     for name, given in values.items():
         if name != "in_vivo_doses" and name not in fields:
-            raise ValueError(f"unknown cost parameter {name!r}")
-        level = list(given)
+            raise ValueError(f"unknown cost parameter {name!r} in values")
+        level = list(validation.require_array(f"values[{name!r}]", given).ravel())
         if not level or len(set(level)) != len(level):
             raise ValueError(
                 f"values for {name} must be non-empty without repeats, got {level!r}"

@@ -33,11 +33,7 @@ def severe_crs_probability(
 ):
     """P(grade ≥ 3 CRS) for a cytokine-proxy peak (scalar or array, ≥ 0); 0 at zero."""
     crs_params = _crs(crs_params)
-    peak = np.asarray(cytokine_peak, dtype=float)
-    if not np.all(np.isfinite(peak)) or np.any(peak < 0):
-        raise ValueError(
-            f"cytokine_peak must be finite and >= 0, got {cytokine_peak!r}"
-        )
+    peak = validation.require_array("cytokine_peak", cytokine_peak, minimum=0.0)
     with np.errstate(divide="ignore"):
         log_odds = crs_params.steepness * (
             np.log(peak) - np.log(crs_params.half_probability_cytokine_peak)
@@ -64,7 +60,9 @@ def crs_vs_burden(
     burdens = (
         np.concatenate([[0.0], np.logspace(8, np.log10(3e12), 30)])
         if tumour_cells is None
-        else np.atleast_1d(np.asarray(tumour_cells, dtype=float))
+        else np.atleast_1d(
+            validation.require_array("tumour_cells", tumour_cells, minimum=0.0)
+        )
     )
     if burdens.size == 0 or not np.all(np.isfinite(burdens)) or np.any(burdens < 0):
         raise ValueError(
@@ -108,7 +106,9 @@ def scenario_crs_table(
     """
     params = kinetics.check_params(params)
     rows = []
-    for scenario in scenarios:
+    for scenario in validation.require_names(
+        "scenarios", scenarios, kinetics.SCENARIOS
+    ):
         out = kinetics.readouts(
             kinetics.simulate(scenario, params, days=60.0, burden_only=burden_only),
             params,

@@ -15,6 +15,8 @@ equation is M1 (:mod:`cart_autoimmunity.kinetics`). Parameters:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -35,11 +37,20 @@ def _in_vivo(in_vivo_params) -> InVivoParameters:
     return InVivoParameters.resolve(in_vivo_params, "in_vivo_params")
 
 
+#: The most doses one schedule may have: daily for a year, far beyond any schedule the book
+#: asks about; a larger number is a typo and would only make the solve slow.
+MAX_DOSES = 365
+
+
 def schedule_days(schedule) -> np.ndarray:
     """Dose days for a schedule name in :data:`SCHEDULES` or a strictly increasing sequence of days ≥ 0."""
     if isinstance(schedule, str):
         schedule = SCHEDULES[validation.require_choice("schedule", schedule, SCHEDULES)]
     days = validation.require_increasing("schedule", schedule)
+    if days.size > MAX_DOSES:
+        raise ValueError(
+            f"schedule must have at most {MAX_DOSES} doses, got {days.size}"
+        )
     if days[0] < 0:
         raise ValueError(f"schedule days must be >= 0, got {days.tolist()!r}")
     return days
@@ -48,9 +59,13 @@ def schedule_days(schedule) -> np.ndarray:
 def car_pool_closed_form(
     time_days, schedule, in_vivo_params: InVivoParameters | None = None
 ) -> np.ndarray:
-    """Exact ``V(t) = sum_j eta exp(-k_CAR (t - t_j))`` over doses with ``t_j <= t``."""
+    """Exact ``V(t) = sum_j eta exp(-k_CAR (t - t_j))`` over doses with ``t_j <= t``.
+
+    ``time_days`` counts days after the first possible dose (day 0); times before it
+    (t < 0) are refused, as everywhere in the package.
+    """
     p = _in_vivo(in_vivo_params)
-    t = np.asarray(time_days, dtype=float)[..., None]
+    t = validation.require_array("time_days", time_days, minimum=0.0)[..., None]
     doses = schedule_days(schedule)
     elapsed = t - doses
     return np.where(
@@ -78,6 +93,7 @@ def periodic_pool_bounds(
 
 def in_vivo_rates(params: KineticsParameters, in_vivo_params: InVivoParameters) -> dict:
     """M1 rates without lymphodepletion drive, plus the pool's CAR loss and marrow access."""
+    in_vivo_params = InVivoParameters.resolve(in_vivo_params, "in_vivo_params")
     rates = kinetics.scenario_rates(params, "autoimmune")
     rates.update(
         p_H=0.0,
@@ -153,6 +169,10 @@ def simulate_in_vivo_schedules(
     """
     params = kinetics.check_params(params)
     p = _in_vivo(in_vivo_params)
+    if isinstance(schedules, (str, bytes)) or not isinstance(schedules, Iterable):
+        raise TypeError(
+            f"schedules must be a sequence of schedules, got {type(schedules).__name__}"
+        )
     doses = [schedule_days(schedule) for schedule in schedules]
     if not doses:
         raise ValueError("schedules must contain at least one schedule")
@@ -239,7 +259,7 @@ def schedule_table(
 ) -> pd.DataFrame:
     """One row per schedule name with the read-outs of :func:`in_vivo_readouts`."""
     rows = []
-    for name in schedules:
+    for name in validation.require_names("schedules", schedules, SCHEDULES):
         out = in_vivo_readouts(
             simulate_in_vivo(name, params, in_vivo_params), params, in_vivo_params
         )
@@ -258,7 +278,9 @@ def dose_count_sweep(
     One row per number of doses: ``doses, last_dose_day, days_b_below_1pct, b_nadir_fraction,
     b_return_day, recovery_after_last_dose_days`` (days; fraction of normal B cells).
     """
-    max_doses = validation.require_integer("max_doses", max_doses, minimum=1)
+    max_doses = validation.require_integer(
+        "max_doses", max_doses, minimum=1, maximum=MAX_DOSES
+    )
     validation.require_positive("interval_days", interval_days)
     schedules = [np.arange(n) * float(interval_days) for n in range(1, max_doses + 1)]
     rows = []
@@ -326,12 +348,14 @@ def dose_schedule_grid(
     params = kinetics.check_params(params)
     iv = _in_vivo(in_vivo_params)
     counts = [
-        validation.require_integer("dose_counts", n, minimum=1)
-        for n in np.atleast_1d(dose_counts)
+        validation.require_integer("dose_counts", n, minimum=1, maximum=MAX_DOSES)
+        for n in np.atleast_1d(validation.require_array("dose_counts", dose_counts))
     ]
     intervals = [
         validation.require_positive("intervals_days", d)
-        for d in np.atleast_1d(intervals_days)
+        for d in np.atleast_1d(
+            validation.require_array("intervals_days", intervals_days)
+        )
     ]
     for name, values in (("dose_counts", counts), ("intervals_days", intervals)):
         if not values or len(set(values)) != len(values):

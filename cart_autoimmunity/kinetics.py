@@ -118,14 +118,18 @@ def memory_formation_per_day(
 
     ``burden_only=True`` removes the assumption: every scenario then uses the cancer value.
     """
+    params = check_params(params)
     scenario = validation.require_choice("scenario", scenario, SCENARIOS)
-    if scenario in ("autoimmune", "allogeneic") and not burden_only:
+    if scenario in ("autoimmune", "allogeneic") and not validation.require_bool(
+        "burden_only", burden_only
+    ):
         return params.memory_formation_cancer_per_day * params.autoimmune_memory_factor
     return params.memory_formation_cancer_per_day
 
 
 def initial_tumour_cells(params: KineticsParameters, scenario: str) -> float:
     """T(0) for a scenario: zero in autoimmune disease, the lymphoma or leukaemia burden otherwise."""
+    params = check_params(params)
     scenario = validation.require_choice("scenario", scenario, SCENARIOS)
     return {
         "lymphoma": params.lymphoma_tumour_cells,
@@ -143,6 +147,7 @@ def scenario_rates(
     the derived rates: ``mu`` (memory formation), ``r_max`` (rejection), ``s0 = k_B B_ss``,
     and the in vivo pool's weights ``w_v = 1`` and ``k_car = 0`` (changed only by M5).
     """
+    params = check_params(params)
     scenario = validation.require_choice("scenario", scenario, SCENARIOS)
     rates = params.symbol_values()
     rates["mu"] = memory_formation_per_day(params, scenario, burden_only)
@@ -168,16 +173,25 @@ def initial_state(
     B cells and precursors start at ``survival_fraction`` (default: the lymphodepletion
     survival) of their CAR-free steady state: ``P_i* = s_0 tau_mat / n``, ``B* = B_ss``.
     """
+    params = check_params(params)
+    n_patients = validation.require_integer(
+        "n_patients", n_patients, minimum=1, maximum=validation.MAX_REPLICATES
+    )
     n = params.maturation_stages
+    if rates is not None:
+        validation.require_mapping("rates", rates)
     rates = rates or scenario_rates(params, "autoimmune")
     survival = (
         params.lymphodepletion_survival_fraction
         if survival_fraction is None
-        else survival_fraction
+        else validation.require_fraction("survival_fraction", survival_fraction)
     )
+    dose = params.dose_cells if dose_cells is None else dose_cells
+    dose = validation.require_array("dose_cells", dose, minimum=0.0)
+    tumour = validation.require_array("tumour_cells", tumour_cells, minimum=0.0)
     y0 = np.zeros((_N_FIXED + n, n_patients))
-    y0[_E] = params.dose_cells if dose_cells is None else dose_cells
-    y0[_T] = tumour_cells
+    y0[_E] = dose
+    y0[_T] = tumour
     y0[_BO] = survival * params.normal_b_cells
     y0[_N_FIXED:] = (
         survival * np.asarray(rates["s0"]) * np.asarray(rates["tau_mat"]) / n
@@ -249,12 +263,31 @@ def solve(
     ``rtol``/``atol`` of ``None`` take ``numerics.tolerances("kinetics")``.
     """
     default_rtol, default_atol = numerics.tolerances("kinetics")
-    rtol = default_rtol if rtol is None else rtol
-    atol = default_atol if atol is None else atol
+    rtol = default_rtol if rtol is None else validation.require_positive("rtol", rtol)
+    atol = default_atol if atol is None else validation.require_positive("atol", atol)
+    validation.require_mapping("rates", rates)
+    n_stages = validation.require_integer("n_stages", n_stages, minimum=1)
+    # no minimum: a state carried over from an earlier solve may hold solver noise below 0
+    y0 = validation.require_array("y0", y0, max_size=None)
+    if y0.ndim != 2 or y0.shape[0] != _N_FIXED + n_stages:
+        raise ValueError(
+            f"y0 must have shape ({_N_FIXED + n_stages}, n_patients), got {y0.shape}"
+        )
     n_states, n_patients = y0.shape
-    if n_states != _N_FIXED + n_stages:
-        raise ValueError(f"y0 must have {_N_FIXED + n_stages} rows, got {n_states}")
-    bounds = [float(time_days[0]), *[float(d) for d in dose_days], float(time_days[-1])]
+    time_days = validation.require_increasing("time_days", time_days)
+    if time_days[0] < 0:
+        raise ValueError(
+            f"time_days must be >= 0 (days after infusion), got {time_days[0]!r}"
+        )
+    dose_cells = validation.require_non_negative("dose_cells", dose_cells)
+    if isinstance(dose_days, (str, bytes)) or not np.iterable(dose_days):
+        raise TypeError(
+            f"dose_days must be a sequence of days, got {type(dose_days).__name__}"
+        )
+    doses = [validation.require_finite("dose_days", d) for d in dose_days]
+    if any(not time_days[0] < d < time_days[-1] for d in doses):
+        raise ValueError(f"dose_days must lie inside the time span, got {doses!r}")
+    bounds = [float(time_days[0]), *doses, float(time_days[-1])]
     out = np.empty((n_states, n_patients, time_days.size))
     y = y0.astype(float).copy()
     for k in range(len(bounds) - 1):
@@ -297,12 +330,20 @@ def time_grid(days: float, step_days: float) -> np.ndarray:
     step_days = validation.require_positive("step_days", step_days)
     if step_days > days:
         raise ValueError(f"step_days must be <= days, got {step_days!r} > {days!r}")
+    validation.require_points("days", days, step_days)
     n = int(round(days / step_days))
     return np.linspace(0.0, n * step_days, n + 1)
 
 
 def states_dict(out: np.ndarray, n_stages: int) -> dict:
     """Name the rows of a :func:`solve` result; arrays become ``(n_times, n_patients)``."""
+    n_stages = validation.require_integer("n_stages", n_stages, minimum=1)
+    out = validation.require_array("out", out, max_size=None)
+    if out.ndim != 3 or out.shape[0] != _N_FIXED + n_stages:
+        raise ValueError(
+            f"out must have shape ({_N_FIXED + n_stages}, n_patients, n_times), "
+            f"got {out.shape}"
+        )
     states = {name: out[i].T for i, name in enumerate(STATE_NAMES)}
     states["precursor_cells"] = out[_N_FIXED:].sum(axis=0).T
     return states
@@ -342,18 +383,23 @@ def simulate_patients(
     )
     dose = params.dose_cells if dose_cells is None else dose_cells
     arrays = {
-        "tumour_cells": np.atleast_1d(np.asarray(tumour, dtype=float)),
-        "dose_cells": np.atleast_1d(np.asarray(dose, dtype=float)),
+        "tumour_cells": np.atleast_1d(validation.require_array("tumour_cells", tumour)),
+        "dose_cells": np.atleast_1d(validation.require_array("dose_cells", dose)),
     }
+    if multipliers is not None:
+        validation.require_mapping("multipliers", multipliers, empty=True)
     for name, factor in (multipliers or {}).items():
         validation.require_choice("multiplier", name, rates)
-        arrays[name] = np.atleast_1d(np.asarray(factor, dtype=float))
+        arrays[name] = np.atleast_1d(validation.require_array(name, factor))
     sizes = {a.size for a in arrays.values()} - {1}
     if len(sizes) > 1:
         raise ValueError(
             f"per-patient arrays must have one common length, got lengths {sorted(sizes)}"
         )
     n_patients = sizes.pop() if sizes else 1
+    validation.require_integer(
+        "n_patients", n_patients, minimum=1, maximum=validation.MAX_REPLICATES
+    )
     for name, values in arrays.items():
         if not np.all(np.isfinite(values)) or np.any(values < 0):
             raise ValueError(
@@ -419,6 +465,11 @@ def simulate(
 
 def runs_frame(runs: PatientRuns, patient: int = 0) -> pd.DataFrame:
     """The tidy one-patient table of :func:`simulate` for patient ``patient`` of a run."""
+    if not isinstance(runs, PatientRuns):
+        raise TypeError(f"runs must be a PatientRuns, got {type(runs).__name__}")
+    patient = validation.require_integer(
+        "patient", patient, minimum=0, maximum=runs.n_patients - 1
+    )
     st = {
         name: np.clip(values[:, patient], 0.0, None)
         for name, values in runs.states.items()
@@ -488,6 +539,23 @@ def readout_arrays(
     depleted_fraction: float = 0.01,
 ) -> dict:
     """Read-outs for arrays of shape ``(n_times, n_patients)``; returns a dict of arrays."""
+    params = check_params(params)
+    t = validation.require_increasing("t", t)
+    if t[0] < 0:
+        raise ValueError(f"t must be >= 0 (days after infusion), got {t[0]!r}")
+    arrays = {"car": car, "b_total": b_total, "b_new": b_new, "cytokine": cytokine}
+    for name, values in arrays.items():
+        values = validation.require_array(name, values, max_size=None)
+        if values.ndim != 2 or values.shape[0] != t.size:
+            raise ValueError(
+                f"{name} must have shape (len(t), n_patients) = ({t.size}, n), "
+                f"got {values.shape}"
+            )
+        arrays[name] = values
+    car, b_total, b_new, cytokine = arrays.values()
+    depleted_fraction = validation.require_open_fraction(
+        "depleted_fraction", depleted_fraction
+    )
     n_t, n_p = car.shape
     cols = np.arange(n_p)
     normal, lod = params.normal_b_cells, params.detection_limit_cells
@@ -601,7 +669,7 @@ def scenario_table(
     """Read-outs side by side: one row per scenario (columns as in :func:`readouts`)."""
     params = check_params(params)
     rows = []
-    for scenario in scenarios:
+    for scenario in validation.require_names("scenarios", scenarios, SCENARIOS):
         row = {"scenario": scenario}
         row.update(
             readouts(
@@ -618,9 +686,12 @@ def scenario_table(
 def homeostatic_only_effector(
     time_days, params: KineticsParameters | None = None, scenario: str = "autoimmune"
 ) -> np.ndarray:
-    """E(t) without any antigen: ``E0 exp(p_H tau_H (1 - exp(-t/tau_H)) - (delta_E + mu) t)``."""
+    """E(t) without any antigen: ``E0 exp(p_H tau_H (1 - exp(-t/tau_H)) - (delta_E + mu) t)``.
+
+    ``time_days`` counts days after infusion; times before infusion (t < 0) are refused.
+    """
     params = check_params(params)
-    t = np.asarray(time_days, dtype=float)
+    t = validation.require_array("time_days", time_days, minimum=0.0)
     mu = memory_formation_per_day(params, scenario)
     p_h, tau = params.homeostatic_expansion_per_day, params.homeostatic_decay_days
     return params.dose_cells * np.exp(
@@ -682,11 +753,9 @@ def rejection_sweep(
     normal B cells, cytokine proxy).
     """
     params = check_params(params)
-    values = np.atleast_1d(np.asarray(rejection_values, dtype=float))
-    if values.size == 0:
-        raise ValueError("rejection_values must contain at least one value")
-    for value in values:
-        validation.require_non_negative("rejection_max_per_day", value)
+    values = np.atleast_1d(
+        validation.require_array("rejection_values", rejection_values, minimum=0.0)
+    )
     rows = []
     for value in values:
         run_params = params.replace(rejection_max_per_day=float(value))
@@ -709,8 +778,8 @@ def rejection_runs(
     """``{r_max: simulate() table}`` for :func:`plot_rejection_time_courses`."""
     params = check_params(params)
     runs = {}
-    for value in rejection_values:
-        validation.require_non_negative("rejection_max_per_day", value)
+    values = validation.require_array("rejection_values", rejection_values, minimum=0.0)
+    for value in np.atleast_1d(values):
         runs[float(value)] = simulate(
             "autoimmune", params.replace(rejection_max_per_day=float(value)), days=days
         )
@@ -739,7 +808,7 @@ MEMORY_GRID_READOUTS = (
 
 
 def _grid_levels(name: str, values, check) -> tuple:
-    array = np.atleast_1d(np.asarray(values, dtype=float))
+    array = np.atleast_1d(validation.require_array(name, values))
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence, got {values!r}")
     for value in array:

@@ -19,6 +19,7 @@ the digits the book prints must not move when the tolerances are tightened.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 
 #: Significant figures of every number the book stores in a notebook (glued values, tables,
@@ -67,7 +68,7 @@ def tolerances(model: str) -> tuple[float, float]:
     >>> tolerances("kinetics")  # with CART_TOLERANCE_SCALE unset
     (1e-07, 0.001)
     """
-    if model not in DEFAULT_TOLERANCES:
+    if not isinstance(model, str) or model not in DEFAULT_TOLERANCES:
         raise ValueError(
             f"model must be one of {sorted(DEFAULT_TOLERANCES)}, got {model!r}"
         )
@@ -81,9 +82,21 @@ def tolerances(model: str) -> tuple[float, float]:
 def round_significant(value: float, figures: int = SIGNIFICANT_FIGURES) -> float:
     """``value`` rounded to ``figures`` significant figures (``95.39015929`` → ``95.39``).
 
-    Raises ``ValueError`` for a value that is not finite.
+    Raises ``ValueError`` for a value that is not finite, and for ``figures`` outside 1..17
+    (a double carries at most 17 significant digits).
     """
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"value must be a number, got {value!r}") from None
     if not math.isfinite(number):
-        raise ValueError(f"can only round a finite number, got {number}")
+        raise ValueError(f"value must be a finite number, got {number}")
+    if isinstance(figures, bool) or not isinstance(figures, numbers.Integral):
+        raise ValueError(
+            f"figures must be a whole number from 1 to 17, got {figures!r}"
+        )
+    if not 1 <= figures <= 17:
+        raise ValueError(
+            f"figures must be a whole number from 1 to 17, got {figures!r}"
+        )
     return 0.0 if number == 0.0 else float(f"{number:.{figures}g}")

@@ -145,22 +145,34 @@ def test_output_is_tidy():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, message",
     [
-        lambda: simulate_antibodies("CD22"),
-        lambda: depleted_compartments("cd19"),
-        lambda: simulate_antibodies("CD19", t_end_days=-1),
-        lambda: simulate_antibodies("CD19", n_points=1),
-        lambda: simulate_targets([]),
-        lambda: AntibodyParameters(short_lived_autoantibody_fraction=1.5),
-        lambda: AntibodyParameters(igg_half_life_days=0),
-        lambda: AntibodyParameters(depletion_hazard_per_day=-1),
-        lambda: autoantibody_closed_form([-1.0]),
-        lambda: tradeoff_summary(autoantibody_day=-5),
+        (lambda: simulate_antibodies("CD22"), "unknown target 'CD22'"),
+        (lambda: depleted_compartments("cd19"), "unknown target 'cd19'"),
+        (lambda: simulate_antibodies("CD19", t_end_days=-1), "t_end_days must be > 0"),
+        (lambda: simulate_antibodies("CD19", n_points=1), "n_points must be >= 2"),
+        (lambda: simulate_targets([]), "targets must not be empty"),
+        (
+            lambda: AntibodyParameters(short_lived_autoantibody_fraction=1.5),
+            "short_lived_autoantibody_fraction must be a fraction",
+        ),
+        (
+            lambda: AntibodyParameters(igg_half_life_days=0),
+            "igg_half_life_days must be > 0",
+        ),
+        (
+            lambda: AntibodyParameters(depletion_hazard_per_day=-1),
+            "depletion_hazard_per_day must be >= 0",
+        ),
+        (lambda: autoantibody_closed_form([-1.0]), "t_days must be >= 0"),
+        (
+            lambda: tradeoff_summary(autoantibody_day=-5),
+            "autoantibody_day must be >= 0",
+        ),
     ],
 )
-def test_bad_inputs_raise_value_error(call):
-    with pytest.raises(ValueError):
+def test_bad_inputs_raise_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
         call()
 
 
@@ -253,18 +265,42 @@ def test_reseeding_runs_bring_the_autoantibody_back_in_order():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, message",
     [
-        lambda: __import__("cart_autoimmunity").antibodies.share_sensitivity((1.5,)),
-        lambda: __import__("cart_autoimmunity").antibodies.share_sensitivity(()),
-        lambda: __import__("cart_autoimmunity").antibodies.share_sensitivity(
-            days=(-1,)
+        (
+            lambda: __import__("cart_autoimmunity").antibodies.share_sensitivity(
+                (1.5,)
+            ),
+            "shares must be <= 1",
         ),
-        lambda: __import__("cart_autoimmunity").antibodies.reseeding_runs((0.1, 0.1)),
-        lambda: __import__("cart_autoimmunity").antibodies.reseeding_runs((-0.1,)),
-        lambda: __import__("cart_autoimmunity").antibodies.reseeding_runs(t_end_days=0),
+        (
+            lambda: __import__("cart_autoimmunity").antibodies.share_sensitivity(()),
+            "shares must be a non-empty sequence",
+        ),
+        (
+            lambda: __import__("cart_autoimmunity").antibodies.share_sensitivity(
+                days=(-1,)
+            ),
+            "days must be >= 0",
+        ),
+        (
+            lambda: __import__("cart_autoimmunity").antibodies.reseeding_runs(
+                (0.1, 0.1)
+            ),
+            "fractions must not repeat",
+        ),
+        (
+            lambda: __import__("cart_autoimmunity").antibodies.reseeding_runs((-0.1,)),
+            "fractions must be >= 0",
+        ),
+        (
+            lambda: __import__("cart_autoimmunity").antibodies.reseeding_runs(
+                t_end_days=0
+            ),
+            "t_end_days must be > 0",
+        ),
     ],
 )
-def test_sweeps_reject_impossible_input(call):
-    with pytest.raises(ValueError):
+def test_sweeps_reject_impossible_input(call, message):
+    with pytest.raises(ValueError, match=message):
         call()

@@ -126,30 +126,75 @@ def test_c_peptide_slopes_match_greenbaum_2012():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, message",
     [
-        lambda: simulate_intervention(-1.0),
-        lambda: simulate_intervention(100.0, depth=1.5),
-        lambda: simulate_intervention(100.0, depth=-0.1),
-        lambda: simulate_intervention(100.0, horizon_days=0.0),
-        lambda: simulate_intervention(100.0, step_days=-7.0),
-        lambda: sweep_intervention_times([2.0, 1.0]),
-        lambda: sweep_intervention_times([-1.0, 1.0]),
-        lambda: sweep_intervention_times([]),
-        lambda: attack_delay_days(0.0, 0.004),
-        lambda: attack_delay_days(1.0, 0.004),
-        lambda: attack_delay_days(0.1, 0.0),
-        lambda: depletion_delay_table([1.2]),
-        lambda: c_peptide_change([0, 36]),
-        lambda: c_peptide_change([-1, 12]),
-        lambda: diagnosis_day(None, threshold_beta=1.0),
-        lambda: BetaCellParameters(beta_killing_per_day=-0.1),
-        lambda: BetaCellParameters(attack_initial=2.0),
-        lambda: BetaCellParameters(diagnosis_threshold_beta=0.0),
+        (lambda: simulate_intervention(-1.0), "intervention_day must be >= 0"),
+        (
+            lambda: simulate_intervention(100.0, depth=1.5),
+            "depth must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: simulate_intervention(100.0, depth=-0.1),
+            "depth must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: simulate_intervention(100.0, horizon_days=0.0),
+            "horizon_days must be > 0",
+        ),
+        (lambda: simulate_intervention(100.0, step_days=-7.0), "step_days must be > 0"),
+        (
+            lambda: sweep_intervention_times([2.0, 1.0]),
+            "intervention_years must be strictly increasing",
+        ),
+        (
+            lambda: sweep_intervention_times([-1.0, 1.0]),
+            "intervention_years must be >= 0",
+        ),
+        (
+            lambda: sweep_intervention_times([]),
+            "intervention_years must be a non-empty sequence of numbers",
+        ),
+        (
+            lambda: attack_delay_days(0.0, 0.004),
+            "depth must lie strictly between 0 and 1",
+        ),
+        (
+            lambda: attack_delay_days(1.0, 0.004),
+            "depth must lie strictly between 0 and 1",
+        ),
+        (lambda: attack_delay_days(0.1, 0.0), "attack_growth_per_day must be > 0"),
+        (
+            lambda: depletion_delay_table([1.2]),
+            "depths must lie strictly between 0 and 1",
+        ),
+        (
+            lambda: c_peptide_change([0, 36]),
+            r"months must lie within 0\.\.24 \(the range of the data\)",
+        ),
+        (
+            lambda: c_peptide_change([-1, 12]),
+            r"months must lie within 0\.\.24 \(the range of the data\)",
+        ),
+        (
+            lambda: diagnosis_day(None, threshold_beta=1.0),
+            "threshold_beta must lie strictly between 0 and 1",
+        ),
+        (
+            lambda: BetaCellParameters(beta_killing_per_day=-0.1),
+            "beta_killing_per_day must be >= 0",
+        ),
+        (
+            lambda: BetaCellParameters(attack_initial=2.0),
+            "attack_initial must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: BetaCellParameters(diagnosis_threshold_beta=0.0),
+            "diagnosis_threshold_beta must lie strictly between 0 and 1",
+        ),
     ],
 )
-def test_invalid_inputs_raise(call):
-    with pytest.raises(ValueError):
+def test_invalid_inputs_raise(call, message):
+    with pytest.raises(ValueError, match=message):
         call()
 
 

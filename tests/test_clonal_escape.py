@@ -153,25 +153,40 @@ def test_trajectories_and_first_passage_tables():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, message",
     [
-        lambda: simulate_clone_sizes(-0.1, 0.0, 10),
-        lambda: simulate_clone_sizes(0.1, -0.1, 10),
-        lambda: simulate_clone_sizes(0.1, 0.05, 0),
-        lambda: simulate_clone_sizes(0.1, 0.05, 10, dt_days=0),
-        lambda: simulate_clone_sizes(0.1, 0.05, 10, n_replicates=0),
-        lambda: simulate_clone_sizes(0.1, 0.05, 10, n_replicates=2.5),
-        lambda: simulate_clone_sizes(0.1, 0.05, 10, max_cells=1e18),
-        lambda: clone_rates("virus"),
-        lambda: CloneParameters(escape_fraction=1.2),
-        lambda: CloneParameters(tumour_escape_fraction=0.0),
-        lambda: extinction_probability(0.1, 0.05, -1),
-        lambda: time_to_size(0),
-        lambda: time_to_size(10, clones=[]),
+        (lambda: simulate_clone_sizes(-0.1, 0.0, 10), "birth_per_day must be >= 0"),
+        (lambda: simulate_clone_sizes(0.1, -0.1, 10), "death_per_day must be >= 0"),
+        (lambda: simulate_clone_sizes(0.1, 0.05, 0), "t_end_days must be > 0"),
+        (lambda: simulate_clone_sizes(0.1, 0.05, 10, dt_days=0), "dt_days must be > 0"),
+        (
+            lambda: simulate_clone_sizes(0.1, 0.05, 10, n_replicates=0),
+            "n_replicates must be >= 1",
+        ),
+        (
+            lambda: simulate_clone_sizes(0.1, 0.05, 10, n_replicates=2.5),
+            "n_replicates must be a whole number",
+        ),
+        (
+            lambda: simulate_clone_sizes(0.1, 0.05, 10, max_cells=1e18),
+            "max_cells must be <= 1e15 to stay within 64-bit integers",
+        ),
+        (lambda: clone_rates("virus"), "unknown clone 'virus'"),
+        (
+            lambda: CloneParameters(escape_fraction=1.2),
+            "escape_fraction must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: CloneParameters(tumour_escape_fraction=0.0),
+            "tumour_escape_fraction must lie strictly between 0 and 1",
+        ),
+        (lambda: extinction_probability(0.1, 0.05, -1), r"t_days must be >= 0\.0"),
+        (lambda: time_to_size(0), "size must be > 0"),
+        (lambda: time_to_size(10, clones=[]), "clones must not be empty"),
     ],
 )
-def test_bad_inputs_raise_value_error(call):
-    with pytest.raises(ValueError):
+def test_bad_inputs_raise_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
         call()
 
 

@@ -203,34 +203,82 @@ def test_health_system_cost_closed_form():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, message",
     [
-        lambda: CostParameters(vector_usd=-1.0),
-        lambda: CostParameters(manufacturing_failure_fraction=1.0),
-        lambda: CostParameters(manufacturing_failure_fraction=-0.1),
-        lambda: CostParameters(batch_failure_fraction=1.0),
-        lambda: CostParameters(batch_failure_fraction=1.5),
-        lambda: CostParameters(doses_per_batch=0),
-        lambda: CostParameters(doses_per_batch=2.5),
-        lambda: CostParameters(patients_per_year=0),
-        lambda: CostParameters(allogeneic_patients_per_year=0),
-        lambda: CostParameters(in_vivo_icu_probability=1.5),
-        lambda: CostParameters(in_vivo_observation_usd=-1.0),
-        lambda: CostParameters(redose_fraction=1.2),
-        lambda: cost_per_patient("bespoke"),
-        lambda: cost_per_patient("in_vivo", in_vivo_doses=0),
-        lambda: cost_vs_doses_per_batch([0, 10]),
-        lambda: cost_vs_doses_per_batch([10, 5]),
-        lambda: cost_vs_scale([]),
-        lambda: tornado("autologous", ranges={"no_such_cost": (1, 2)}),
-        lambda: tornado("autologous", ranges={"vector_usd": (2, 1)}),
-        lambda: health_system_cost(-1, 0.1),
-        lambda: health_system_cost(1e6, 1.5),
-        lambda: health_system_cost(1e6, 0.1, prices_usd={"bad": -5}),
+        (lambda: CostParameters(vector_usd=-1.0), "vector_usd must be >= 0"),
+        (
+            lambda: CostParameters(manufacturing_failure_fraction=1.0),
+            r"manufacturing_failure_fraction must be < 1 \(a process that always fails makes nothing\)",
+        ),
+        (
+            lambda: CostParameters(manufacturing_failure_fraction=-0.1),
+            "manufacturing_failure_fraction must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: CostParameters(batch_failure_fraction=1.0),
+            r"batch_failure_fraction must be < 1 \(a process that always fails makes nothing\)",
+        ),
+        (
+            lambda: CostParameters(batch_failure_fraction=1.5),
+            "batch_failure_fraction must be a fraction between 0 and 1",
+        ),
+        (lambda: CostParameters(doses_per_batch=0), "doses_per_batch must be >= 1"),
+        (
+            lambda: CostParameters(doses_per_batch=2.5),
+            "doses_per_batch must be a whole number",
+        ),
+        (lambda: CostParameters(patients_per_year=0), "patients_per_year must be >= 1"),
+        (
+            lambda: CostParameters(allogeneic_patients_per_year=0),
+            "allogeneic_patients_per_year must be >= 1",
+        ),
+        (
+            lambda: CostParameters(in_vivo_icu_probability=1.5),
+            "in_vivo_icu_probability must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: CostParameters(in_vivo_observation_usd=-1.0),
+            "in_vivo_observation_usd must be >= 0",
+        ),
+        (
+            lambda: CostParameters(redose_fraction=1.2),
+            "redose_fraction must be a fraction between 0 and 1",
+        ),
+        (lambda: cost_per_patient("bespoke"), "unknown modality 'bespoke'"),
+        (
+            lambda: cost_per_patient("in_vivo", in_vivo_doses=0),
+            "in_vivo_doses must be >= 1",
+        ),
+        (lambda: cost_vs_doses_per_batch([0, 10]), "doses_per_batch must be >= 1"),
+        (
+            lambda: cost_vs_doses_per_batch([10, 5]),
+            "doses_per_batch must be strictly increasing",
+        ),
+        (
+            lambda: cost_vs_scale([]),
+            "patients_per_year must be a non-empty sequence of numbers",
+        ),
+        (
+            lambda: tornado("autologous", ranges={"no_such_cost": (1, 2)}),
+            "unknown cost parameter 'no_such_cost'",
+        ),
+        (
+            lambda: tornado("autologous", ranges={"vector_usd": (2, 1)}),
+            "range for vector_usd must have low <= high",
+        ),
+        (lambda: health_system_cost(-1, 0.1), "population must be >= 0"),
+        (
+            lambda: health_system_cost(1e6, 1.5),
+            "treated_share must be a fraction between 0 and 1",
+        ),
+        (
+            lambda: health_system_cost(1e6, 0.1, prices_usd={"bad": -5}),
+            "price for bad must be >= 0",
+        ),
     ],
 )
-def test_invalid_inputs_raise(call):
-    with pytest.raises(ValueError):
+def test_invalid_inputs_raise(call, message):
+    with pytest.raises(ValueError, match=message):
         call()
 
 

@@ -101,11 +101,11 @@ def test_bad_sweeps_are_rejected():
 
 @pytest.mark.parametrize("peak", [-1.0, float("nan"), float("inf"), [1.0, -2.0]])
 def test_probability_rejects_impossible_peaks(peak):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cytokine_peak must"):
         cytokines.severe_crs_probability(peak)
 
 
 @pytest.mark.parametrize("burdens", [[], [-1.0], [float("nan")]])
 def test_sweep_rejects_impossible_burdens(burdens):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="tumour_cells must"):
         cytokines.crs_vs_burden(burdens, P)

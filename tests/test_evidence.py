@@ -272,9 +272,9 @@ def test_headline_tables_name_cohorts_as_readers_know_them():
     assert trials.reader_name("muller2024") == "Müller et al. 2024"
     labels = trials.return_points(evidence.erlangen_trials())["label"]
     assert not labels.str.contains("Muller").any()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="source must be one of"):
         trials.headline_table(erlangen, "wang2024")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="erlangen is missing quantities"):
         trials.headline_table(
             erlangen[erlangen["quantity"] != "b_return_day_mean"], "muller2024"
         )
@@ -352,7 +352,7 @@ def test_severe_crs_range_spans_the_cited_trials():
     assert wider["low"] == pytest.approx(0.116)
     with pytest.raises(ValueError, match="no severe-CRS rows"):
         safety.severe_crs_range(cohorts=("no such trial",))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rates is missing columns"):
         safety.severe_crs_range(evidence.crs_rates().drop(columns="status"))
 
 

@@ -61,14 +61,14 @@ def test_time_courses_draw_one_line_per_target_in_its_colour():
 
 
 def test_time_courses_reject_bad_tables():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="frame is missing columns"):
         fa.plot_antibody_time_courses(_frame().drop(columns="target"))
     frame = _frame()
     with pytest.raises(ValueError, match="vaccine_antibody"):
         fa.plot_antibody_time_courses(frame[frame["quantity"] == "autoantibody"])
     with pytest.raises(ValueError, match="unknown targets"):
         fa.plot_antibody_time_courses(_frame(("CD19", "CD22")))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="window_days must be >= 0"):
         fa.plot_antibody_time_courses(_frame(), window_days=-5)
 
 
@@ -97,11 +97,11 @@ def test_tradeoff_rejects_bad_tables():
             "vaccine_titre_fraction": [1.0],
         }
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="summary is missing columns"):
         fa.plot_tradeoff(good.drop(columns="vaccine_titre_fraction"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="summary must not be empty"):
         fa.plot_tradeoff(good.iloc[0:0])
     with pytest.raises(ValueError, match="unknown targets"):
         fa.plot_tradeoff(good.assign(target="CD7"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="vaccine_day must be >= 0"):
         fa.plot_tradeoff(good, vaccine_day=-1)

@@ -46,8 +46,8 @@ def test_each_figure_is_drawn_with_labels_and_a_legend_below():
 
 
 def test_beta_figures_fail_on_missing_columns():
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match="sweep is missing columns"):
         fb.plot_final_beta(pd.DataFrame({"intervention_year": [1.0]}), *THRESHOLDS, 2.0)
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match="table is missing columns"):
         fb.plot_delay_law(pd.DataFrame({"depth": [0.1]}))
     plt.close("all")

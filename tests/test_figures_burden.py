@@ -63,16 +63,19 @@ def test_diagnoses_by_sex_draws_both_shares_with_labels():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "bad, message",
     [
-        "not a table",
-        pd.DataFrame(),
-        pd.DataFrame({"quantity": ["other"], "value": [1.0]}),
-        _prevalence(1.5),
+        ("not a table", "prevalence must be a pandas DataFrame"),
+        (pd.DataFrame(), "prevalence is missing columns"),
+        (
+            pd.DataFrame({"quantity": ["other"], "value": [1.0]}),
+            "prevalence has no 'female_fraction_of_diagnosed' row",
+        ),
+        (_prevalence(1.5), "prevalence: the women's share must lie in"),
     ],
 )
-def test_diagnoses_by_sex_rejects_bad_tables(bad):
-    with pytest.raises(ValueError):
+def test_diagnoses_by_sex_rejects_bad_tables(bad, message):
+    with pytest.raises(ValueError, match=message):
         fb.plot_diagnoses_by_sex(bad)
 
 
@@ -91,14 +94,14 @@ def test_cumulative_treatment_draws_lifelong_once_and_dashes_relapse():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "bad, message",
     [
-        {},
-        [_curve(0.0)],
-        {"x": pd.DataFrame({"age_years": [1.0]})},
-        {"x": "not a table"},
+        ({}, "curves must be a non-empty dict of label -> table"),
+        ([_curve(0.0)], "curves must be a non-empty dict of label -> table"),
+        ({"x": pd.DataFrame({"age_years": [1.0]})}, "curve 'x' is missing columns"),
+        ({"x": "not a table"}, "curve 'x' must be a pandas DataFrame"),
     ],
 )
-def test_cumulative_treatment_rejects_bad_input(bad):
-    with pytest.raises(ValueError):
+def test_cumulative_treatment_rejects_bad_input(bad, message):
+    with pytest.raises(ValueError, match=message):
         fb.plot_cumulative_treatment(bad)

@@ -68,17 +68,20 @@ def test_funnel_draws_one_panel_per_group_with_range_labels():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "bad, message",
     [
-        {},
-        {"children": _funnel(0.05, 0.2)},
-        {"healthy": pd.DataFrame({"low": [0.1]})},
-        {"healthy": _funnel(0.3, 0.2)},
-        {"healthy": _funnel(0.05, 1.2)},
+        ({}, "funnels must be a non-empty dict of group -> table"),
+        ({"children": _funnel(0.05, 0.2)}, "unknown group 'children'"),
+        (
+            {"healthy": pd.DataFrame({"low": [0.1]})},
+            "funnel 'healthy' is missing columns",
+        ),
+        ({"healthy": _funnel(0.3, 0.2)}, "funnel 'healthy': low must not exceed high"),
+        ({"healthy": _funnel(0.05, 1.2)}, "funnel 'healthy': fractions must lie in"),
     ],
 )
-def test_funnel_rejects_bad_input(bad):
-    with pytest.raises(ValueError):
+def test_funnel_rejects_bad_input(bad, message):
+    with pytest.raises(ValueError, match=message):
         fc.plot_tolerance_funnel(bad)
 
 
@@ -96,16 +99,16 @@ def test_trajectories_draw_each_replicate_with_a_legend_below():
 
 
 @pytest.mark.parametrize(
-    ("frames", "max_cells"),
+    ("frames", "max_cells", "message"),
     [
-        ([], 1e12),
-        ([pd.DataFrame({"clone": ["tumour"]})], 1e12),
-        ([_trajectory("alien")], 1e12),
-        ([_trajectory("tumour")], 0.0),
+        ([], 1e12, "frames must be a non-empty list of trajectory tables"),
+        ([pd.DataFrame({"clone": ["tumour"]})], 1e12, "trajectory is missing columns"),
+        ([_trajectory("alien")], 1e12, "trajectory names unknown clones"),
+        ([_trajectory("tumour")], 0.0, "max_cells must be > 0"),
     ],
 )
-def test_trajectories_reject_bad_input(frames, max_cells):
-    with pytest.raises(ValueError):
+def test_trajectories_reject_bad_input(frames, max_cells, message):
+    with pytest.raises(ValueError, match=message):
         fc.plot_clone_trajectories(frames, max_cells=max_cells)
 
 
@@ -127,14 +130,14 @@ def test_time_to_size_draws_an_empty_panel_when_no_clone_got_there():
 
 
 @pytest.mark.parametrize(
-    ("passage", "size"),
+    ("passage", "size", "message"),
     [
-        (pd.DataFrame({"clone": ["tumour"]}), 1e6),
-        (_passage().assign(clone="alien"), 1e6),
-        (_passage(), 1.0),
-        ("not a table", 1e6),
+        (pd.DataFrame({"clone": ["tumour"]}), 1e6, "passage is missing columns"),
+        (_passage().assign(clone="alien"), 1e6, "passage names unknown clones"),
+        (_passage(), 1.0, "size must be > 1 cell"),
+        ("not a table", 1e6, "passage must be a pandas DataFrame"),
     ],
 )
-def test_time_to_size_rejects_bad_input(passage, size):
-    with pytest.raises(ValueError):
+def test_time_to_size_rejects_bad_input(passage, size, message):
+    with pytest.raises(ValueError, match=message):
         fc.plot_time_to_size(passage, size)

@@ -89,9 +89,9 @@ def test_persistence_points_mark_melenhorst_as_a_lower_bound():
 
 @pytest.mark.parametrize("fn", [return_points, persistence_points])
 def test_point_builders_reject_wrong_tables(fn):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is missing columns"):
         fn(pd.DataFrame({"quantity": ["x"]}))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be a pandas DataFrame"):
         fn("not a table")
 
 
@@ -140,13 +140,15 @@ def test_b_cells_vs_data_shows_every_published_point_with_its_error_bar():
 
 def test_b_cells_vs_data_validates_inputs():
     points = return_points(evidence.erlangen_trials())
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="threshold must be a fraction between 0 and 1"
+    ):
         pe.plot_b_cells_vs_data(_time_course(), points, threshold=1.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="time_course has no rows"):
         pe.plot_b_cells_vs_data(_time_course(("car_t_per_ul",)), points, threshold=0.05)
     with pytest.raises(ValueError, match="quantile"):
         pe.plot_b_cells_vs_data(_time_course(), points, threshold=0.05, high=0.99)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="points is missing columns"):
         pe.plot_b_cells_vs_data(
             _time_course(), points.drop(columns="time_sd"), threshold=0.05
         )
@@ -170,15 +172,17 @@ def test_persistence_figure_uses_scenario_colours_and_marks_data():
 
 def test_persistence_figure_validates_inputs():
     points = persistence_points(evidence.car_t_persistence())
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="cancer_runs must contain at least one scenario"
+    ):
         pe.plot_persistence_vs_data(
             _time_course(), {}, points, detection_limit_per_ul=0.04
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="detection_limit_per_ul must be > 0"):
         pe.plot_persistence_vs_data(
             _time_course(), {"lymphoma": _run(1.0)}, points, detection_limit_per_ul=-1
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown scenario"):
         pe.plot_persistence_vs_data(
             _time_course(), {"mars": _run(1.0)}, points, detection_limit_per_ul=0.04
         )
@@ -197,11 +201,13 @@ def test_memory_sweep_plot_and_validation():
     assert ax.get_xscale() == "log"
     assert ax.get_ylim()[1] > 611.0  # the highest guide stays on the plot
     assert _legend_texts(fig, ax) == ["model", "lymphoma", "six months"]
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="sweep: autoimmune_memory_factor values must be in"
+    ):
         pe.plot_memory_sweep(sweep.assign(autoimmune_memory_factor=[0.0, 0.1, 1.0]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="sweep must not be empty"):
         pe.plot_memory_sweep(sweep.iloc[0:0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="sweep is missing columns"):
         pe.plot_memory_sweep(sweep.drop(columns="last_day_above_lod"))
 
 
@@ -224,11 +230,11 @@ def test_car_t_runs_take_scenario_colours_and_dash_the_variants():
 
 
 def test_car_t_runs_validate_inputs():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="runs must contain at least one labelled run"):
         pe.plot_car_t_runs({}, detection_limit_per_ul=0.04)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="detection_limit_per_ul must be > 0"):
         pe.plot_car_t_runs({"lymphoma": _run(1.0)}, detection_limit_per_ul=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"runs\['lymphoma'\] is missing columns"):
         pe.plot_car_t_runs(
             {"lymphoma": pd.DataFrame({"time_days": [0.0]})},
             detection_limit_per_ul=0.04,
@@ -250,11 +256,11 @@ def test_b_cell_renewal_plot_and_validation():
     assert len(_errorbars(ax)) == len(points)
     labels = _legend_texts(fig, ax)
     assert labels[:2] == ["pre-existing B cells", "newly made B cells"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="result is missing columns"):
         pe.plot_b_cell_renewal(
             run.drop(columns="b_cells_new_fraction"), points, threshold=0.05
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="days must be > 0"):
         pe.plot_b_cell_renewal(run, points, threshold=0.05, days=0)
 
 
@@ -266,11 +272,13 @@ def test_reseeding_plot_draws_one_line_per_run_plus_vaccine():
     fig, ax = pe.plot_reseeding(runs, window_days=30)
     assert len(ax.get_lines()) == 3
     assert _legend_texts(fig, ax) == ["a", "b", "vaccine antibody", "B-cell aplasia"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="window_days must be >= 0"):
         pe.plot_reseeding(runs, window_days=-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="runs must contain at least one labelled antibody run"
+    ):
         pe.plot_reseeding({})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"runs\['x'\] is missing columns"):
         pe.plot_reseeding({"x": pd.DataFrame({"time_days": [0.0]})})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="runs: at most 4 can be drawn"):
         pe.plot_reseeding({str(k): runs["a"] for k in range(5)})

@@ -101,19 +101,25 @@ def test_memory_grid_thresholds_are_the_parameters(memory):
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    "kwargs, message",
     [
-        {"memory_factors": (-0.1, 1.0)},
-        {"memory_factors": ()},
-        {"memory_factors": (0.1, 0.1)},
-        {"tumour_cells": (float("nan"),)},
-        {"sample_every_days": 0.3},
-        {"sample_every_days": 0.0},
-        {"days": -5.0},
-        {"params": "defaults"},
+        ({"memory_factors": (-0.1, 1.0)}, "memory_factors must be >= 0"),
+        (
+            {"memory_factors": ()},
+            "memory_factors must be a non-empty sequence of numbers",
+        ),
+        ({"memory_factors": (0.1, 0.1)}, "memory_factors must not repeat a value"),
+        (
+            {"tumour_cells": (float("nan"),)},
+            "tumour_cells must contain only finite numbers",
+        ),
+        ({"sample_every_days": 0.3}, r"sample_every_days must be a multiple of 0\.25"),
+        ({"sample_every_days": 0.0}, "sample_every_days must be > 0"),
+        ({"days": -5.0}, "days must be > 0"),
+        ({"params": "defaults"}, "params must be a KineticsParameters instance"),
     ],
 )
-def test_memory_grid_rejects_impossible_input(kwargs):
+def test_memory_grid_rejects_impossible_input(kwargs, message):
     args = {
         **SMALL_MEMORY,
         "memory_factors": (0.1,),
@@ -121,7 +127,7 @@ def test_memory_grid_rejects_impossible_input(kwargs):
         "days": 30.0,
         **kwargs,
     }
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=message):
         kinetics.memory_burden_grid(**args)
 
 
@@ -184,20 +190,26 @@ def test_coarse_sampling_would_miss_the_cytokine_peak():
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    "kwargs, message",
     [
-        {"dose_counts": (0, 1)},
-        {"dose_counts": (1.5,)},
-        {"dose_counts": ()},
-        {"intervals_days": (-7.0,)},
-        {"intervals_days": (7.0, 7.0)},
-        {"sample_every_days": 0.25},
-        {"fine_days_after_dose": -1.0},
-        {"in_vivo_params": "defaults"},
+        ({"dose_counts": (0, 1)}, "dose_counts must be >= 1"),
+        ({"dose_counts": (1.5,)}, "dose_counts must be a whole number"),
+        ({"dose_counts": ()}, "dose_counts must be a non-empty sequence of numbers"),
+        ({"intervals_days": (-7.0,)}, "intervals_days must be > 0"),
+        (
+            {"intervals_days": (7.0, 7.0)},
+            "intervals_days must be non-empty without repeats",
+        ),
+        ({"sample_every_days": 0.25}, r"sample_every_days must be a multiple of 0\.1"),
+        ({"fine_days_after_dose": -1.0}, "fine_days_after_dose must be >= 0"),
+        (
+            {"in_vivo_params": "defaults"},
+            "in_vivo_params must be a InVivoParameters instance",
+        ),
     ],
 )
-def test_schedule_grid_rejects_impossible_input(kwargs):
-    with pytest.raises(ValueError):
+def test_schedule_grid_rejects_impossible_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         in_vivo.dose_schedule_grid(
             **{"dose_counts": (1,), "intervals_days": (7.0,), **kwargs}
         )
@@ -242,19 +254,28 @@ def test_cost_grid_spans_the_labelled_ranges():
 
 
 @pytest.mark.parametrize(
-    "values",
+    "values, message",
     [
-        {},
-        {"no_such_cost": (1, 2)},
-        {"replace": (1, 2)},
-        {"patients_per_year": ()},
-        {"patients_per_year": (100, 100)},
-        {"manufacturing_failure_fraction": (0.5, 1.0)},
-        {"in_vivo_doses": (0, 1)},
+        ({}, "values must not be empty"),
+        ({"no_such_cost": (1, 2)}, "unknown cost parameter 'no_such_cost' in values"),
+        ({"replace": (1, 2)}, "unknown cost parameter 'replace' in values"),
+        (
+            {"patients_per_year": ()},
+            r"values\['patients_per_year'\] must be a non-empty sequence of numbers",
+        ),
+        (
+            {"patients_per_year": (100, 100)},
+            "values for patients_per_year must be non-empty without repeats",
+        ),
+        (
+            {"manufacturing_failure_fraction": (0.5, 1.0)},
+            r"manufacturing_failure_fraction must be < 1 \(a process that always fails makes nothing\)",
+        ),
+        ({"in_vivo_doses": (0, 1)}, "in_vivo_doses must be >= 1"),
     ],
 )
-def test_cost_grid_rejects_impossible_input(values):
-    with pytest.raises(ValueError):
+def test_cost_grid_rejects_impossible_input(values, message):
+    with pytest.raises(ValueError, match=message):
         costs.assumption_grid(values)
 
 
@@ -436,7 +457,7 @@ def test_figures_reject_grids_they_cannot_draw(memory, schedule):
         )
     with pytest.raises(ValueError, match="unknown controls"):
         explorable.in_vivo_schedules(*schedule, start={"dose": 3})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="grid is missing columns"):
         explorable.cost_assumptions(
             costs.assumption_grid(SMALL_COSTS)[["autologous_usd"]]
         )

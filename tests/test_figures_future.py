@@ -64,11 +64,11 @@ def test_depletion_is_deep_by_day_14_with_rejection_within_weeks(sweep):
 
 
 def test_rejection_sweep_validates_its_inputs():
-    with pytest.raises(ValueError, match="rejection_max_per_day"):
+    with pytest.raises(ValueError, match="rejection_values"):
         kinetics.rejection_sweep((-0.1,), P)
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="rejection_values must be a non-empty"):
         kinetics.rejection_sweep((), P)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rejection_values must be >= 0"):
         kinetics.rejection_runs((-1.0,), P)
 
 
@@ -133,16 +133,22 @@ def test_figures_are_drawn(sweep, doses):
 
 
 def test_figures_reject_bad_input(sweep):
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="runs must contain at least one rejection hazard"
+    ):
         pf.plot_rejection_time_courses(
             {}, detection_limit_per_ul=P.detection_limit_per_ul
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="sweep must be a non-empty table with columns"
+    ):
         pf.plot_rejection_sweep(sweep.drop(columns="b_fraction_day_14"))
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="sweep must be a non-empty table with columns"
+    ):
         pf.plot_dose_count_sweep(pd.DataFrame())
     with pytest.raises(ValueError, match="therapy"):
         pf.plot_cytokine_comparison({"lymphoma": sweep})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="results must contain at least one run"):
         pf.plot_cytokine_comparison({})
     plt.close("all")

@@ -52,11 +52,13 @@ def test_time_courses_have_axis_labels_and_one_legend_below():
 
 
 def test_time_courses_reject_bad_input():
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="results must contain at least one labelled run"
+    ):
         fk.plot_time_courses({})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown quantities"):
         fk.plot_time_courses({"autoimmune": run(1.0)}, quantities=("speed",))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="quantities: plot at most two"):
         fk.plot_time_courses(
             {"a": run(1.0)},
             quantities=("car_t_per_ul", "b_cells_per_ul", "cytokine_proxy"),
@@ -88,7 +90,9 @@ def test_cohort_bands_label_the_median_and_band():
 def test_cohort_bands_reject_missing_quantiles_and_empty_input():
     with pytest.raises(ValueError, match="quantile"):
         fk.plot_cohort_bands({"autoimmune": cohort_table()}, low=0.1)
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="time_courses must contain at least one cohort"
+    ):
         fk.plot_cohort_bands({})
 
 
@@ -128,5 +132,5 @@ def test_in_vivo_panels_and_validation():
     ]
     assert legend_texts(fig) == ["3 doses", "1% of normal"]
     plt.close(fig)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="results must contain at least one schedule"):
         fk.plot_in_vivo({})

@@ -45,7 +45,7 @@ def test_use_book_style_sets_the_defaults_a_chapter_draws_with():
 def test_phone_text_size_follows_font_and_width():
     assert style.phone_text_px(72, style.PHONE_FIGURE_PX / 72) == pytest.approx(72)
     assert style.phone_text_px(11, 6.4) > style.phone_text_px(11, 7.2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="font_pt must be > 0"):
         style.phone_text_px(0, 6.4)
 
 

@@ -88,18 +88,18 @@ def test_interval_contains_the_estimate_and_is_symmetric(n, data):
 
 
 @pytest.mark.parametrize(
-    "events, n, confidence",
+    "events, n, confidence, message",
     [
-        (-1, 10, 0.95),
-        (11, 10, 0.95),
-        (1, 0, 0.95),
-        (1.5, 10, 0.95),
-        (1, 10, 1.0),
-        (1, 10, 1.2),
+        (-1, 10, 0.95, "events must be >= 0"),
+        (11, 10, 0.95, "events must be between 0 and n=10"),
+        (1, 0, 0.95, "n must be >= 1"),
+        (1.5, 10, 0.95, "events must be a whole number"),
+        (1, 10, 1.0, "confidence must be strictly between 0 and 1"),
+        (1, 10, 1.2, "confidence must be a fraction between 0 and 1"),
     ],
 )
-def test_interval_rejects_bad_inputs(events, n, confidence):
-    with pytest.raises(ValueError):
+def test_interval_rejects_bad_inputs(events, n, confidence, message):
+    with pytest.raises(ValueError, match=message):
         exact_binomial_interval(events, n, confidence)
 
 
@@ -139,13 +139,17 @@ def test_timeline_legend_names_the_steps(timeline):
 
 
 def test_plots_reject_bad_inputs(timeline):
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="timeline must be a non-empty table with columns"
+    ):
         plot_process_timeline(timeline.iloc[0:0])
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match="timeline must be a non-empty table with columns"
+    ):
         plot_process_timeline(timeline.drop(columns="failure_n"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown quantities"):
         plot_event_rates(
             with_binomial_intervals(evidence.crs_rates()), quantities=("not_a_rate",)
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rates is missing columns"):
         plot_event_rates(evidence.crs_rates().drop(columns="status"))

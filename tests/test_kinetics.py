@@ -351,7 +351,7 @@ def test_plot_helpers_return_labelled_log_figures(runs):
         lines[0].get_color().lower() == "#0072b2" and lines[1].get_linestyle() == "--"
     )
     plt.close(fig)
-    with pytest.raises(ValueError, match="unknown quantity"):
+    with pytest.raises(ValueError, match="unknown quantities"):
         plots_kinetics.plot_time_courses(
             {"autoimmune": runs["autoimmune"]}, quantities=("speed",)
         )

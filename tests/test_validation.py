@@ -65,3 +65,59 @@ def test_integers():
         v.require_integer("doses", 0, minimum=1)
     with pytest.raises(ValueError, match="whole number"):
         v.require_integer("doses", 2.5)
+
+
+def test_arrays_are_numbers_finite_in_range_and_bounded():
+    np.testing.assert_array_equal(v.require_array("t", [0.0, 2.0], minimum=0), [0, 2])
+    assert v.require_array("t", 3.0).ndim == 0  # a scalar stays a scalar
+    with pytest.raises(TypeError, match="t must be numbers"):
+        v.require_array("t", "abc")
+    with pytest.raises(ValueError, match="t must be a non-empty"):
+        v.require_array("t", [])
+    with pytest.raises(ValueError, match="t must contain only finite numbers"):
+        v.require_array("t", [0.0, math.nan])
+    with pytest.raises(ValueError, match="t must be >= 0"):
+        v.require_array("t", [-1.0], minimum=0.0)
+    with pytest.raises(ValueError, match="f must be <= 1"):
+        v.require_array("f", [1.5], maximum=1.0)
+    with pytest.raises(ValueError, match="MAX_POINTS"):
+        v.require_array("t", np.zeros(v.MAX_POINTS + 1))
+    assert v.require_array("t", np.zeros(v.MAX_POINTS + 1), max_size=None).size
+
+
+def test_grid_sizes_are_refused_before_anything_is_allocated():
+    assert v.require_points("days", 365.0, 1.0) == 366
+    with pytest.raises(ValueError, match="days gives 1,000,000,000,001 time points"):
+        v.require_points("days", 1e12, 1.0)
+    with pytest.raises(ValueError, match="days must be > 0"):
+        v.require_points("days", 10.0, 0.0)
+
+
+def test_integers_have_an_upper_bound_and_text_is_a_type_error():
+    assert v.require_integer("n", 5, minimum=1, maximum=5) == 5
+    with pytest.raises(ValueError, match="n must be <= 5"):
+        v.require_integer("n", 6, maximum=5)
+    with pytest.raises(TypeError, match="n must be a whole number"):
+        v.require_integer("n", "6")
+    with pytest.raises(ValueError, match="n must be finite"):
+        v.require_integer("n", math.nan)
+
+
+def test_flags_texts_mappings_and_names():
+    assert v.require_bool("burden_only", np.bool_(True)) is True
+    with pytest.raises(TypeError, match="burden_only must be True or False"):
+        v.require_bool("burden_only", "yes")
+    with pytest.raises(TypeError, match="caption must be a string"):
+        v.require_text("caption", 3)
+    assert v.require_mapping("runs", {}, empty=True) == {}
+    with pytest.raises(ValueError, match="runs must not be empty"):
+        v.require_mapping("runs", {})
+    with pytest.raises(TypeError, match="runs must be a mapping"):
+        v.require_mapping("runs", [1])
+    assert v.require_names("scenarios", ("a",), ("a", "b")) == ["a"]
+    with pytest.raises(TypeError, match="scenarios must be a sequence of names"):
+        v.require_names("scenarios", "a")
+    with pytest.raises(ValueError, match="unknown scenarios 'c'"):
+        v.require_names("scenarios", ["c"], ("a", "b"))
+    with pytest.raises(ValueError, match="scenarios must not be empty"):
+        v.require_names("scenarios", [])

@@ -48,6 +48,8 @@ def process_timeline(
     failure_events, failure_n`` (the last three repeat per product).
     """
     needed = {"quantity", "cohort", "value", "n"}
+    validation.require_columns("manufacturing", manufacturing, ())
+    products = validation.require_names("products", products)
     if not needed <= set(manufacturing.columns):
         raise ValueError(f"manufacturing must have columns {sorted(needed)}")
     validation.require_positive("lymphodepletion_days", lymphodepletion_days)

@@ -83,7 +83,7 @@ def severe_crs_range(rates: pd.DataFrame | None = None, cohorts=CANCER_TRIALS) -
     validation.require_columns(
         "rates", rates, ["quantity", "value", "cohort", "source", "status"]
     )
-    cohorts = tuple(cohorts)
+    cohorts = tuple(validation.require_names("cohorts", cohorts))
     if not cohorts:
         raise ValueError("cohorts must name at least one cohort")
     severe = rates[

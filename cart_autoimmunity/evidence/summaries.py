@@ -46,6 +46,7 @@ def with_binomial_intervals(
 
     The count is ``round(value * n)`` out of ``n``; rows without ``n`` get NaN.
     """
+    validation.require_columns("rates", rates, ())
     if not {"value", "n"} <= set(rates.columns):
         raise ValueError("rates must have columns 'value' and 'n'")
     bounds = [

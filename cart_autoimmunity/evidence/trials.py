@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import validation
 from ..validation import require_columns
 from ._table import load
 
@@ -64,7 +65,8 @@ READER_NAMES = {
 
 
 def reader_name(source: str) -> str:
-    """The cohort of citation key ``source`` as readers know it."""
+    """The cohort of citation key ``source`` as readers know it (the key itself if unnamed)."""
+    validation.require_text("source", source)
     return READER_NAMES.get(source, source)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import validation
 from .style import (
     OKABE_ITO,
     QUANTITY_COLOURS,
@@ -24,6 +25,11 @@ THRESHOLD_STYLE = {
     "klinke": dict(color=OKABE_ITO["black"], ls=":", lw=1.4),
     "classical": dict(color=SCENARIO_COLOURS["reference"], ls="-.", lw=1.4),
 }
+
+
+def _check_thresholds(klinke: float, classical: float) -> None:
+    validation.require_open_fraction("klinke", klinke)
+    validation.require_open_fraction("classical", classical)
 
 
 def _thresholds(ax, klinke: float, classical: float, x_text: float) -> None:
@@ -50,6 +56,12 @@ def plot_beta_trajectories(
     runs: dict[str, pd.DataFrame], klinke: float, classical: float
 ):
     """Beta-cell mass over ten years, one line per intervention (the untreated course dashed grey)."""
+    validation.require_mapping("runs", runs)
+    for label, run in runs.items():
+        validation.require_columns(
+            f"runs[{label!r}]", run, ("year", "beta_mass", "treated")
+        )
+    _check_thresholds(klinke, classical)
     fig, ax = new_figure()
     colours = iter(INTERVENTION_COLOURS)
     for label, run in runs.items():
@@ -81,6 +93,15 @@ def plot_final_beta(
     untreated_diagnosis_year: float,
 ):
     """Beta-cell mass at the intervention and ten years on, against the intervention time."""
+    validation.require_columns(
+        "sweep",
+        sweep,
+        ("intervention_year", "beta_at_horizon", "beta_at_intervention"),
+    )
+    _check_thresholds(klinke, classical)
+    validation.require_non_negative(
+        "untreated_diagnosis_year", untreated_diagnosis_year
+    )
     fig, ax = new_figure()
     colour = QUANTITY_COLOURS["beta_cells"]
     ax.plot(
@@ -120,6 +141,11 @@ def plot_c_peptide(band: pd.DataFrame):
 
     ``band`` is the output of :func:`cart_autoimmunity.beta_cells.c_peptide_band`.
     """
+    validation.require_columns(
+        "band",
+        band,
+        ("month", "steep_pmol_per_ml", "shallow_pmol_per_ml", "change_pmol_per_ml"),
+    )
     fig, ax = new_figure()
     ax.fill_between(
         band["month"],
@@ -151,6 +177,12 @@ def plot_delay_law(
     reference_label: str = "",
 ):
     """Delay of the attack against depletion depth: the law ln(1/f)/g_A and the simulated delays."""
+    validation.require_columns(
+        "table", table, ("depth", "predicted_delay_years", "diagnosis_delay_years")
+    )
+    if reference_delay_years is not None:
+        validation.require_non_negative("reference_delay_years", reference_delay_years)
+    validation.require_text("reference_label", reference_label)
     fig, ax = new_figure()
     depth = table["depth"].to_numpy()
     ax.plot(

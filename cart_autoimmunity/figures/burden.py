@@ -25,7 +25,9 @@ def plot_diagnoses_by_sex(prevalence: pd.DataFrame):
         raise ValueError("prevalence has no 'female_fraction_of_diagnosed' row")
     share = float(rows["female_fraction_of_diagnosed"])
     if not 0.0 <= share <= 1.0:
-        raise ValueError(f"the women's share must lie in [0, 1], got {share}")
+        raise ValueError(
+            f"prevalence: the women's share must lie in [0, 1], got {share}"
+        )
     heights = [100 * share, 100 * (1 - share)]
     fig, ax = new_figure(height_in=3.4)
     ax.set_axisbelow(True)

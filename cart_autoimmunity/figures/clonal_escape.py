@@ -82,8 +82,7 @@ def plot_clone_trajectories(frames: list[pd.DataFrame], max_cells: float = 1e12)
     """
     if not isinstance(frames, (list, tuple)) or not frames:
         raise ValueError("frames must be a non-empty list of trajectory tables")
-    if not max_cells > 0:
-        raise ValueError(f"max_cells must be > 0, got {max_cells}")
+    max_cells = validation.require_positive("max_cells", max_cells)
     for frame in frames:
         validation.require_columns(
             "trajectory",
@@ -121,6 +120,7 @@ def plot_time_to_size(passage: pd.DataFrame, size: float):
     """
     validation.require_columns("passage", passage, ("clone", "years", "theory_days"))
     _require_clones(passage, "passage")
+    size = validation.require_finite("size", size)
     if not size > 1:
         raise ValueError(f"size must be > 1 cell, got {size}")
     fig, ax = new_figure(height_in=4.4)

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from .. import validation
 from .style import OKABE_ITO, SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
 
 #: Autologous products are the ones given to autoimmune patients so far, so they share that colour.
@@ -47,6 +48,8 @@ def plot_modality_costs(
             f"breakdown must be a non-empty table with columns {sorted(needed)}"
         )
     options = list(dict.fromkeys(breakdown["option"]))
+    if prices is not None:
+        validation.require_mapping("prices", prices, empty=True)
     prices = dict(prices or {})
     for label, (low, high) in prices.items():
         if not 0 <= low <= high:
@@ -155,6 +158,15 @@ def plot_cost_vs_scale(
             raise ValueError(
                 f"{name} must be a non-empty table with columns {sorted(columns)}"
             )
+    validation.require_mapping("default_patients", default_patients, empty=True)
+    for modality, patients in default_patients.items():
+        validation.require_choice("modality", modality, MODALITY_COLOURS)
+        validation.require_integer(
+            f"default_patients[{modality!r}]", patients, minimum=1
+        )
+    default_doses = validation.require_integer(
+        "default_doses", default_doses, minimum=1
+    )
     fig, (left, right) = new_figure(ncols=2, height_in=4.0)
     for modality, group in by_patients.groupby("modality", sort=False):
         left.plot(
@@ -210,6 +222,8 @@ def plot_tornado(table: pd.DataFrame, base_cost: float, modality: str, top: int 
         raise ValueError(
             f"unknown modality {modality!r}; choose one of {sorted(MODALITY_COLOURS)}"
         )
+    validation.require_non_negative("base_cost", base_cost)
+    top = validation.require_integer("top", top, minimum=1)
     table = table.head(top).iloc[::-1]
     fig, ax = new_figure(height_in=4.3)
     y = np.arange(len(table))

@@ -100,12 +100,14 @@ def _band(table: pd.DataFrame, quantity: str, low: float, high: float) -> pd.Dat
         index="time_days", columns="quantile", values="value"
     )
     if part.empty:
-        raise ValueError(f"time course has no rows for quantity {quantity!r}")
+        raise ValueError(f"time_course has no rows for quantity {quantity!r}")
+    low = validation.require_fraction("low", low)
+    high = validation.require_fraction("high", high)
     out = {}
     for name, q in (("low", low), ("median", 0.5), ("high", high)):
         match = np.isclose(part.columns.to_numpy(dtype=float), q)
         if not match.any():
-            raise ValueError(f"quantile {q} is not in the cohort time course")
+            raise ValueError(f"{name} quantile {q} is not in the cohort time course")
         out[name] = part.loc[:, match].iloc[:, 0]
     return pd.DataFrame(out)
 
@@ -263,6 +265,7 @@ def plot_persistence_vs_data(
         "detection_limit_per_ul", detection_limit_per_ul
     )
     days = validation.require_positive("days", days)
+    validation.require_mapping("cancer_runs", cancer_runs, empty=True)
     if not cancer_runs:
         raise ValueError("cancer_runs must contain at least one scenario")
     for scenario, frame in cancer_runs.items():
@@ -341,6 +344,7 @@ def plot_car_t_runs(runs: dict, *, detection_limit_per_ul: float, days: float = 
     A label such as ``"autoimmune (burden only)"`` takes the colour of the word before
     the bracket and is dashed. The dotted line is the detection limit.
     """
+    validation.require_mapping("runs", runs, empty=True)
     if not runs:
         raise ValueError("runs must contain at least one labelled run")
     if len(runs) > 6:
@@ -392,7 +396,9 @@ def plot_memory_sweep(sweep: pd.DataFrame, *, reference_days: dict | None = None
         raise ValueError("sweep must have at least one row")
     factors = sweep["autoimmune_memory_factor"].to_numpy(dtype=float)
     if np.any(factors <= 0) or np.any(factors > 1):
-        raise ValueError("autoimmune_memory_factor values must be in (0, 1]")
+        raise ValueError("sweep: autoimmune_memory_factor values must be in (0, 1]")
+    if reference_days is not None:
+        validation.require_mapping("reference_days", reference_days, empty=True)
     reference_days = dict(reference_days or {})
     if len(reference_days) > 3:
         raise ValueError("at most 3 reference lines can be drawn")
@@ -476,6 +482,7 @@ def plot_reseeding(runs: dict, *, window_days: float | None = None):
     are solid (one colour each); the vaccine antibody of the first run is drawn dashed
     in the vaccine colour for comparison.
     """
+    validation.require_mapping("runs", runs, empty=True)
     if not runs:
         raise ValueError("runs must contain at least one labelled antibody run")
     palette = (
@@ -485,7 +492,7 @@ def plot_reseeding(runs: dict, *, window_days: float | None = None):
         OKABE_ITO["blue"],
     )
     if len(runs) > len(palette):
-        raise ValueError(f"at most {len(palette)} runs can be drawn, got {len(runs)}")
+        raise ValueError(f"runs: at most {len(palette)} can be drawn, got {len(runs)}")
     for label, frame in runs.items():
         validation.require_columns(
             f"runs[{label!r}]", frame, ("time_days", "quantity", "fraction_of_baseline")

@@ -33,6 +33,7 @@ import gzip
 import html
 import json
 import math
+import numbers
 import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -112,25 +113,40 @@ class ExplorableFigure:
 # --------------------------------------------------------------------------------------------
 # Formatting (public so that tests format a fresh model value exactly as the page does)
 # --------------------------------------------------------------------------------------------
+def _require_row(row) -> None:
+    """A grid row: a mapping or a pandas Series (``grid.iloc[i]``)."""
+    if not isinstance(row, (Mapping, pd.Series)):
+        raise TypeError(f"row must be a mapping or a Series, got {type(row).__name__}")
+
+
 def format_number(value: float, digits: int = 0) -> str:
-    """``value`` with thousands separators and ``digits`` decimals ("n/a" if not finite)."""
-    if value is None or not math.isfinite(float(value)):
+    """``value`` with thousands separators and ``digits`` decimals ("n/a" if not finite:
+    a read-out the run never reached, such as a B-cell return after the end)."""
+    digits = validation.require_integer("digits", digits, minimum=0, maximum=17)
+    if value is None:
+        return "n/a"
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    if not math.isfinite(float(value)):
         return "n/a"
     return f"{float(value):,.{digits}f}"
 
 
 def format_thousand_usd(value: float) -> str:
     """USD ``value`` in thousands, as on the page: ``"USD 221 thousand"``."""
+    value = validation.require_non_negative("value", value)
     return f"USD {format_number(value / 1000.0)} thousand"
 
 
 def format_percent(fraction: float) -> str:
     """A fraction as a whole percentage: ``0.194 -> "19%"``."""
+    fraction = validation.require_fraction("fraction", fraction)
     return f"{format_number(100.0 * fraction)}%"
 
 
 def format_cells(value: float) -> str:
     """A cell count as "none" or "3 × 10^11" with a superscript exponent."""
+    value = validation.require_non_negative("value", value)
     if value == 0:
         return "none"
     exponent = int(math.floor(math.log10(value)))
@@ -158,6 +174,7 @@ def _start_row(
     grid: pd.DataFrame, columns: Sequence[str], start: Mapping | None
 ) -> int:
     if start is not None:
+        validation.require_mapping("start", start)
         unknown = set(start) - set(columns)
         if unknown:
             raise ValueError(
@@ -411,6 +428,8 @@ MEMORY_COURSE_COLUMNS = (
 
 def memory_readout(row: Mapping, horizon_days: float) -> str:
     """The sentence under chapter 4's explorable figure for one grid row (HTML)."""
+    _require_row(row)
+    validation.require_positive("horizon_days", horizon_days)
     factor, burden = row["autoimmune_memory_factor"], row["tumour_cells"]
     tumour = (
         "no tumour cells" if burden == 0 else f"{format_cells(burden)} tumour cells"
@@ -615,6 +634,7 @@ def cost_readout(row: Mapping) -> str:
     The page composes the same sentence in JavaScript (1,000s of grid points would otherwise
     repeat it), so its ``data-value`` attributes print numbers as JavaScript does.
     """
+    _require_row(row)
     parts = [
         f'{label.lower()} <span class="explorable-value" data-value="{_js_number(row[column])}">'
         f"{format_thousand_usd(row[column])}</span>"
@@ -762,6 +782,7 @@ SCHEDULE_COURSE_COLUMNS = (
 
 def schedule_readout(row: Mapping) -> str:
     """The sentence under chapter 10's explorable figure for one grid row (HTML)."""
+    _require_row(row)
     n, interval = int(row["doses"]), row["interval_days"]
     if n == 1:
         schedule = "Model run with one dose"

@@ -46,6 +46,7 @@ def plot_rejection_time_courses(runs: dict, *, detection_limit_per_ul: float):
     CAR T detection limit (cells/µL) and one-thousandth of normal B cells.
     """
     validation.require_positive("detection_limit_per_ul", detection_limit_per_ul)
+    validation.require_mapping("runs", runs, empty=True)
     if not runs:
         raise ValueError("runs must contain at least one rejection hazard")
     fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
@@ -188,6 +189,7 @@ def plot_cytokine_comparison(results: dict, *, days: float = 30.0):
     ``results`` maps ``"autoimmune"``, ``"allogeneic"`` or ``"in_vivo"`` to a run table with
     ``time_days`` and ``cytokine_proxy``; each keeps its book-wide colour.
     """
+    validation.require_mapping("results", results, empty=True)
     if not results:
         raise ValueError("results must contain at least one run")
     validation.require_positive("days", days)

@@ -85,11 +85,16 @@ def plot_time_courses(
     ``reference_lines`` maps a quantity to ``(value, text)`` for a dotted horizontal
     guide (e.g. the detection limit or the B-cell return threshold).
     """
+    validation.require_mapping("results", results, empty=True)
     if not results:
         raise ValueError("results must contain at least one labelled run")
-    quantities = [_check_quantity(q) for q in quantities]
+    quantities = validation.require_names("quantities", quantities, LABELS)
+    if days is not None:
+        validation.require_positive("days", days)
+    if reference_lines is not None:
+        validation.require_mapping("reference_lines", reference_lines, empty=True)
     if not 1 <= len(quantities) <= 2:
-        raise ValueError("plot at most two quantities side by side")
+        raise ValueError("quantities: plot at most two side by side")
     fig, axes = new_figure(
         ncols=len(quantities),
         width_in=6.4 if len(quantities) == 1 else MAX_FIGURE_WIDTH_IN,
@@ -137,17 +142,31 @@ def plot_cohort_bands(
     black.
     """
     quantity = _check_quantity(quantity)
+    validation.require_mapping("time_courses", time_courses, empty=True)
     if not time_courses:
         raise ValueError("time_courses must contain at least one cohort")
+    low = validation.require_fraction("low", low)
+    high = validation.require_fraction("high", high)
+    if data_points is not None:
+        validation.require_columns(
+            "data_points", data_points, ("time_days", "value", "label")
+        )
     fig, ax = new_figure()
     floor = FLOORS[quantity]
     for label, table in time_courses.items():
+        validation.require_columns(
+            f"time_courses[{label!r}]",
+            table,
+            ("time_days", "quantity", "quantile", "value"),
+        )
         part = table[table.quantity == quantity].pivot_table(
             index="time_days", columns="quantile", values="value"
         )
-        for q in (low, 0.5, high):
+        for name, q in (("low", low), ("median", 0.5), ("high", high)):
             if not np.isclose(part.columns, q).any():
-                raise ValueError(f"quantile {q} is not in the cohort time course")
+                raise ValueError(
+                    f"{name} quantile {q} is not in the cohort time course"
+                )
 
         def col(q, part=part):
             return part.loc[:, np.isclose(part.columns, q)].iloc[:, 0]
@@ -193,8 +212,15 @@ def plot_crs_vs_burden(
     (``cytokines.scenario_crs_table``) adds one coloured marker per scenario.
     """
     needed = {"tumour_cells", "severe_crs_probability"}
+    validation.require_columns("sweep", sweep, ())
     if not needed <= set(sweep.columns):
         raise ValueError(f"sweep must have columns {sorted(needed)}")
+    if scenario_points is not None:
+        validation.require_columns(
+            "scenario_points",
+            scenario_points,
+            ("scenario", "tumour_cells", "severe_crs_probability"),
+        )
     fig, ax = new_figure()
     positive = sweep[sweep.tumour_cells > 0]
     edge = positive["tumour_cells"].min() / 3 if len(positive) else 1e8
@@ -230,8 +256,10 @@ def plot_in_vivo(results: dict, *, b_threshold: float = 0.01):
     ``results`` maps a schedule label to a ``simulate_in_vivo`` table. Left panel: B
     cells on a log scale with the depletion threshold; right panel: the CAR+ pool V.
     """
+    validation.require_mapping("results", results, empty=True)
     if not results:
         raise ValueError("results must contain at least one schedule")
+    b_threshold = validation.require_open_fraction("b_threshold", b_threshold)
     palette = [
         OKABE_ITO[k]
         for k in ("reddish_purple", "blue", "orange", "bluish_green", "vermillion")

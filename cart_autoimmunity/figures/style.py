@@ -10,6 +10,8 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
+from .. import validation
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -109,14 +111,15 @@ def use_book_style() -> None:
     )
 
 
+#: The most rows or columns of panels in one figure: more would be illegible on a phone.
+MAX_PANELS = 6
+
+
 def scenario_colour(name: str) -> str:
     """The book-wide colour for a scenario; unknown names raise ``ValueError``."""
-    try:
-        return SCENARIO_COLOURS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown scenario {name!r}; choose one of {', '.join(map(repr, SCENARIO_COLOURS))}"
-        ) from None
+    return SCENARIO_COLOURS[
+        validation.require_choice("scenario name", name, SCENARIO_COLOURS)
+    ]
 
 
 def new_figure(
@@ -131,6 +134,12 @@ def new_figure(
     Wider than :data:`MAX_FIGURE_WIDTH_IN` raises ``ValueError``: its text would be too small
     on a phone.
     """
+    ncols = validation.require_integer("ncols", ncols, minimum=1, maximum=MAX_PANELS)
+    nrows = validation.require_integer("nrows", nrows, minimum=1, maximum=MAX_PANELS)
+    if width_in is not None:
+        validation.require_positive("width_in", width_in)
+    if height_in is not None:
+        validation.require_positive("height_in", height_in)
     use_book_style()
     width = width_in or FIGURE_SIZE_IN[0]
     if not 0 < width <= MAX_FIGURE_WIDTH_IN:
@@ -146,16 +155,16 @@ def new_figure(
 def phone_text_px(font_pt: float, figure_width_in: float) -> float:
     """On-screen size (CSS px) of ``font_pt`` text in a figure ``figure_width_in`` wide, shown
     :data:`PHONE_FIGURE_PX` wide: ``font_pt / 72 * PHONE_FIGURE_PX / figure_width_in``."""
-    if font_pt <= 0 or figure_width_in <= 0:
-        raise ValueError(
-            f"font size and figure width must be > 0, got {font_pt}, {figure_width_in}"
-        )
+    font_pt = validation.require_positive("font_pt", font_pt)
+    figure_width_in = validation.require_positive("figure_width_in", figure_width_in)
     return font_pt / 72.0 * PHONE_FIGURE_PX / figure_width_in
 
 
 def saved_width_in(fig) -> float:
     """Width (inches) of ``fig`` as a notebook stores it: the inline backend saves the tight
     bounding box of everything drawn, plus ``savefig.pad_inches`` on each side."""
+    if not isinstance(fig, mpl.figure.Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     fig.draw_without_rendering()  # runs the constrained layout, as saving would
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     return box.width + 2 * mpl.rcParams["savefig.pad_inches"]

@@ -124,15 +124,14 @@ def plot_event_rates(
     ``interval_low`` and ``interval_high`` (fractions; NaN where unknown) are drawn as
     error bars.
     """
+    with_intervals = validation.require_bool("with_intervals", with_intervals)
     needed = ["quantity", "value", "cohort", "setting", "status"]
     validation.require_columns(
         "rates",
         rates,
         needed + (["interval_low", "interval_high"] if with_intervals else []),
     )
-    quantities = [
-        validation.require_choice("quantity", q, RATE_LABELS) for q in quantities
-    ]
+    quantities = validation.require_names("quantities", quantities, RATE_LABELS)
     shown = rates[rates["quantity"].isin(quantities)]
     if shown.empty:
         raise ValueError(f"no rows for quantities {quantities}")

@@ -13,6 +13,7 @@ import pkgutil
 
 import pandas as pd
 
+from .. import validation
 from ._fields import Parameters, param, source_keys, validate_fields
 
 __all__ = [
@@ -83,7 +84,7 @@ def format_value(value) -> str:
     """A parameter value for reading: 0.16, 1,200, or 7 × 10⁷."""
     if isinstance(value, bool):
         return str(value)
-    number = float(value)
+    number = validation.require_finite("value", value)
     if number != 0 and (abs(number) >= 1e5 or abs(number) < 1e-3):
         mantissa, exponent = f"{number:.3e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")
@@ -100,6 +101,7 @@ def parameter_rows(parameter_set: str, names=None) -> list[tuple[str, str, str]]
     how the value was derived, or "Assumption:" and its reason. ``names`` keeps only those
     parameters, in that order. Rendered by :func:`cart_autoimmunity.chapter.parameter_table`.
     """
+    validation.require_text("parameter_set", parameter_set)
     table = parameter_table()
     rows = table[table["parameter_set"] == parameter_set]
     if rows.empty:
@@ -108,7 +110,7 @@ def parameter_rows(parameter_set: str, names=None) -> list[tuple[str, str, str]]
             f"unknown parameter_set {parameter_set!r}; choose one of {known}"
         )
     if names is not None:
-        names = list(names)
+        names = validation.require_names("names", names)
         unknown = sorted(set(names) - set(rows["name"]))
         if unknown:
             raise ValueError(f"{parameter_set} has no parameters {unknown}")
