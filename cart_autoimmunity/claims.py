@@ -16,6 +16,7 @@ prose quotes; the ledger only collects and renders them. Nothing here runs a mod
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .validation import require_choice, require_finite
@@ -204,11 +205,14 @@ def _plain(value: float) -> float | int:
 
 
 def chapter_verdict(claims) -> str:
-    """A chapter's verdict: that of its first (headline) claim."""
-    claims = list(claims)
+    """A chapter's verdict: that of its first (headline) claim.
+
+    ``claims`` are :class:`Claim` objects or their dicts (:meth:`Claim.as_dict`).
+    """
+    claims = _entries("claims", claims)
     if not claims:
-        raise ValueError("a chapter needs at least one claim for a verdict")
-    return claims[0].verdict
+        raise ValueError("claims must hold at least one claim for a chapter's verdict")
+    return _field(claims[0], "verdict")
 
 
 def verdict_counts(entries) -> dict[str, int]:
@@ -217,20 +221,49 @@ def verdict_counts(entries) -> dict[str, int]:
     ``entries`` are claims or their dicts (:meth:`Claim.as_dict`). This answers "does the
     story hold?"; :func:`check_counts` answers "did the checks run?".
     """
-    verdicts = [_field(entry, "verdict") for entry in entries]
-    unknown = set(verdicts) - set(VERDICTS)
-    if unknown:
-        raise ValueError(f"unknown verdicts {sorted(unknown)}")
+    verdicts = [_field(entry, "verdict") for entry in _entries("entries", entries)]
     return {verdict: verdicts.count(verdict) for verdict in VERDICTS}
 
 
 def check_counts(entries) -> dict[str, int]:
     """How many claims were checked, and how many met every criterion."""
-    entries = list(entries)
+    entries = _entries("entries", entries, "passed")
     return {
         "ran": len(entries),
         "met": sum(bool(_field(entry, "passed")) for entry in entries),
     }
+
+
+def _entries(name: str, entries, *needed: str) -> list:
+    """``entries`` as a list of claims or claim dicts, each with a verdict in VERDICTS.
+
+    A dict must also hold every key in ``needed``. TypeError or ValueError naming ``name``.
+    """
+    if isinstance(entries, (str, bytes, dict)) or not isinstance(entries, Iterable):
+        raise TypeError(
+            f"{name} must be a sequence of Claim objects or their dicts, "
+            f"got {type(entries).__name__}"
+        )
+    entries = list(entries)
+    for entry in entries:
+        if isinstance(entry, dict):
+            missing = [k for k in ("verdict", *needed) if k not in entry]
+            if missing:
+                raise ValueError(
+                    f"{name} must be claim dicts with {missing}, got {entry!r:.80}"
+                )
+        elif not isinstance(entry, Claim):
+            raise TypeError(
+                f"{name} must hold Claim objects or their dicts, got {type(entry).__name__}"
+            )
+    verdicts = [_field(entry, "verdict") for entry in entries]
+    unknown = sorted({repr(v) for v in verdicts if v not in VERDICTS})
+    if unknown:
+        raise ValueError(
+            f"{name} hold unknown verdicts [{', '.join(unknown)}]; "
+            f"choose from {', '.join(map(repr, VERDICTS))}"
+        )
+    return entries
 
 
 def _field(entry, name: str):

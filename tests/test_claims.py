@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cart_autoimmunity.claims import Bound, Check, Claim, chapter_verdict
+from cart_autoimmunity.claims import (
+    Bound,
+    Check,
+    Claim,
+    chapter_verdict,
+    check_counts,
+    verdict_counts,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +108,35 @@ def test_chapter_verdict_is_the_headline_claims():
     assert chapter_verdict([first, second]) == "oversimplified"
     with pytest.raises(ValueError, match="claim"):
         chapter_verdict([])
+
+
+def test_counters_take_claims_or_their_dicts():
+    claim = _claim((Check("a (d)", 1, Bound(low=0)),), verdict="oversimplified")
+    assert chapter_verdict([claim.as_dict()]) == "oversimplified"
+    assert verdict_counts([claim, claim.as_dict()])["oversimplified"] == 2
+    assert check_counts([claim, claim.as_dict()]) == {"ran": 2, "met": 2}
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: chapter_verdict("supported"), TypeError, "claims must be a sequence"),
+        (lambda: chapter_verdict([3]), TypeError, "claims must hold Claim objects"),
+        (lambda: verdict_counts(None), TypeError, "entries must be a sequence"),
+        (lambda: verdict_counts([{"passed": True}]), ValueError, "entries must be"),
+        (
+            lambda: verdict_counts([{"verdict": "probably"}]),
+            ValueError,
+            "entries hold unknown verdicts",
+        ),
+        (lambda: check_counts([{"verdict": "supported"}]), ValueError, "'passed'"),
+        (
+            lambda: check_counts([{"verdict": ["supported"], "passed": True}]),
+            ValueError,
+            "entries hold unknown verdicts",
+        ),
+    ],
+)
+def test_counters_refuse_what_is_not_a_claim(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -299,6 +299,6 @@ def test_the_matcher_can_fail(body):
 
 
 def test_caption_key_refuses_a_caption_that_starts_with_markup():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="caption starts with markup"):
         caption_key("{cite:t}`conrad2023` found")
     assert caption_key("Plain words then {cite:p}`key` more") == "Plain words then"

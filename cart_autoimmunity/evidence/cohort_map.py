@@ -32,9 +32,12 @@ cohort, so that every proportion the book shows is computed from them:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
+
+from .. import validation
 
 #: The table's file, shipped with the package.
 COHORTS_CSV = Path(__file__).with_name("cohorts") / "autoimmune_cohorts.csv"
@@ -88,6 +91,10 @@ def cohorts(path: str | Path = COHORTS_CSV) -> pd.DataFrame:
     Counts are nullable integers (``pd.NA`` where not reported); ``follow_up_months`` is a
     float (NaN where not reported).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path, got {type(path).__name__}")
+    if not Path(path).is_file():
+        raise ValueError(f"path must name an existing cohort table file, got {path!r}")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return check(frame)
 
@@ -101,9 +108,11 @@ def check(frame: pd.DataFrame) -> pd.DataFrame:
     3 or higher count above its any-grade count; a drug-free remission count without its
     definition.
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"cohort table: missing columns {missing}")
+        raise ValueError(f"frame must be a cohort table; missing columns {missing}")
     out = frame.loc[:, list(COLUMNS)].copy()
     for column in TEXT_COLUMNS:
         out[column] = out[column].fillna("").astype(str).str.strip()
@@ -168,6 +177,19 @@ def analysable(table: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """
     if outcome not in COUNT_COLUMNS:
         raise ValueError(f"outcome must be one of {COUNT_COLUMNS}, got {outcome!r}")
+    validation.require_columns(
+        "table",
+        table,
+        [
+            "cohort",
+            "source",
+            "cell_source",
+            "status",
+            "overlap_group",
+            "patients",
+            outcome,
+        ],
+    )
     rows = table[(table["status"] == "primary") & table[outcome].notna()]
     rows = rows.sort_values(["patients", "cohort"], ascending=[False, True])
     rows = rows.drop_duplicates("overlap_group").sort_values("cohort")

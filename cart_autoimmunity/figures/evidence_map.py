@@ -47,9 +47,17 @@ def plot_forest(panels: Mapping[str, tuple[pd.DataFrame, Mapping[str, float]]]):
     figure; its axes list the cohorts top to bottom, then the summary row ("Pooled" for a
     random-effects estimate, "All patients" for the summed count with its exact interval).
     """
+    validation.require_mapping("panels", panels, empty=True)
     if not panels:
         raise ValueError("panels must hold at least one outcome")
-    for title, (table, pooled) in panels.items():
+    for title, panel in panels.items():
+        if not isinstance(panel, (tuple, list)) or len(panel) != 2:
+            raise TypeError(
+                f"panels[{title!r}] must be a (table, pooled) pair, "
+                f"got {type(panel).__name__}"
+            )
+        table, pooled = panel
+        validation.require_mapping(f"pooled of {title!r}", pooled)
         validation.require_columns(
             f"panel {title!r}",
             table,
