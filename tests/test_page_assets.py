@@ -86,7 +86,9 @@ def test_maths_loads_only_where_the_page_itself_has_maths(assets):
     # singlehtml puts every chapter on the root page: Sphinx's rule applies
     assets.builder_inited(
         SimpleNamespace(
-            builder=SimpleNamespace(name="singlehtml"), env=SimpleNamespace()
+            builder=SimpleNamespace(name="singlehtml"),
+            env=SimpleNamespace(),
+            events=SimpleNamespace(listeners={}),
         )
     )
     assert MathDomain.has_equations(domain, "root")
@@ -111,3 +113,35 @@ def test_a_rebuild_that_wrote_no_page_keeps_its_icons(assets, tmp_path):
     assets.page_written(app)  # a page changed: the icons are collected again
     assets.build_finished(app, None)
     assert "U+F0C9" in css.read_text()
+
+
+def test_the_printed_build_has_no_hover_previews(assets):
+    from sphinx.events import EventListener
+
+    def tippy_handler(*args):
+        pass
+
+    def other_handler(*args):
+        pass
+
+    tippy_handler.__module__ = "sphinx_tippy"
+    listeners = {
+        "html-page-context": [
+            EventListener(1, tippy_handler, 450),
+            EventListener(2, other_handler, 500),
+        ],
+        "build-finished": [EventListener(3, tippy_handler, 500)],
+    }
+    dropped = []
+    app = SimpleNamespace(
+        builder=SimpleNamespace(name="singlehtml"),
+        env=SimpleNamespace(),
+        events=SimpleNamespace(listeners=listeners),
+        disconnect=dropped.append,
+    )
+    assets.builder_inited(app)
+    assert sorted(dropped) == [1, 3]
+    dropped.clear()
+    app.builder.name = "html"
+    assets.builder_inited(app)
+    assert dropped == []

@@ -13,6 +13,9 @@ after the theme's CSS, which declares each subset under the theme's family, weig
 style with a ``unicode-range``: the browser takes a used icon from the subset, and would
 fetch a full font only for a glyph outside it (the browser suite's page weight would show
 that). A build whose theme no longer lists its icons logs a warning, so `-W` fails it.
+
+Hover previews (sphinx-tippy) only in the multi-page HTML: not in the singlehtml build that
+`make pdf` prints.
 """
 
 from __future__ import annotations
@@ -133,6 +136,18 @@ def has_equations(self, docname: str | None = None) -> bool:
 def builder_inited(app) -> None:
     _PAGE_BY_PAGE["on"] = app.builder.name == "html"
     app.env.page_assets_pages_written = False
+    if app.builder.name != "html":
+        drop_hover_previews(app)
+
+
+def drop_hover_previews(app) -> None:
+    """No hover previews (sphinx-tippy) outside the multi-page HTML: the singlehtml build
+    is printed (`make pdf`), where nothing hovers, and tippy's parsing of its one page
+    was a third of that build."""
+    for event in ("html-page-context", "build-finished"):
+        for listener in list(app.events.listeners.get(event, [])):
+            if getattr(listener.handler, "__module__", "") == "sphinx_tippy":
+                app.disconnect(listener.id)
 
 
 def page_written(app, *args) -> None:

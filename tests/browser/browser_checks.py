@@ -46,9 +46,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-MAX_PAGE_BYTES = (
-    1_000_000  # gzip-compressed, all of a page's requests together (issue #23)
-)
+# gzip-compressed, all of a page's requests together (issue #23: at most 1 MB)
+MAX_PAGE_BYTES = 1_000_000
 GENERIC_ALT = {
     "png",
     "jpg",
