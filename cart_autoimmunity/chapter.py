@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import numerics, validation
-from .figures.style import illegible_texts, use_book_style
+from .figures.style import fit_to_width, illegible_texts, use_book_style
 from .parameters import parameter_rows
 
 #: Significant figures of every glued number and every number in a stored text output.
@@ -53,10 +53,12 @@ def setup() -> None:
 
 
 def warn_about_illegible_figures() -> None:
-    """Warn about each open figure whose smallest text would be unreadable on a phone."""
+    """Keep each open figure as saved no wider than drawn (:func:`fit_to_width`), then warn
+    about each figure whose smallest text would still be unreadable on a phone."""
     import matplotlib.pyplot as plt
 
     for number in plt.get_fignums():
+        fit_to_width(plt.figure(number))
         problems = illegible_texts(plt.figure(number))
         if problems:
             warnings.warn(

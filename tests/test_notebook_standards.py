@@ -93,12 +93,64 @@ def test_cells_ran_top_to_bottom_without_errors(path):
             ), output.get("text")
 
 
+# --- the tag policy (issue #21): no "Show code cell source" toggle over nothing -------------
+#: A hidden code cell that shows nothing on the page (no output, or only glue outputs, which
+#: myst-nb never displays) is tagged `remove-cell`: it stays in the notebook for Jupyter and
+#: Colab learners, and myst-nb still reads its glued values. A hidden cell with a shown
+#: output keeps `hide-input` (its code one click away), or `remove-input`; above the page's
+#: title only `remove-input`, so no toggle stands above a title.
+TOGGLE_TAGS = {"hide-input", "hide-cell"}
+
+
+def shows_output(cell: dict) -> bool:
+    """Whether the page shows any of the cell's outputs (glue with a mime prefix: no)."""
+    return any(
+        not (o.get("metadata", {}).get("scrapbook") or {}).get("mime_prefix")
+        for o in cell.get("outputs", [])
+    )
+
+
+def tag_policy_violations(nb: dict) -> list[str]:
+    found, before_title = [], True
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown" and re.match(r"\s*# ", _source(cell)):
+            before_title = False
+        if cell["cell_type"] != "code":
+            continue
+        tags = set(cell["metadata"].get("tags", []))
+        if TOGGLE_TAGS & tags and not shows_output(cell):
+            found.append(f"toggle over a cell without output: {_source(cell)[:50]!r}")
+        elif TOGGLE_TAGS & tags and before_title:
+            found.append(f"toggle above the title: {_source(cell)[:50]!r}")
+    return found
+
+
+def test_tag_policy_flags_toggles_over_nothing_and_above_the_title():
+    def code(tags, outputs=()):
+        return {"cell_type": "code", "source": "x = 1", "metadata": {"tags": tags},
+                "outputs": list(outputs)}  # fmt: skip
+
+    glue = {"metadata": {"scrapbook": {"name": "x", "mime_prefix": "application/x"}}}
+    shown = {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "1"}}
+    title = {"cell_type": "markdown", "source": "# Title", "metadata": {}}
+    bad = {
+        "cells": [code(["hide-input"], [shown]), title, code(["hide-input"], [glue])]
+    }
+    good = {"cells": [code(["remove-cell"]), title, code(["hide-input"], [shown])]}
+    assert len(tag_policy_violations(bad)) == 2
+    assert tag_policy_violations(good) == []
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_code_cells_follow_the_tag_policy(path):
+    assert tag_policy_violations(_load(path)) == []
+
+
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_set_up_cell_is_hidden_and_installs_on_colab(path):
+    """The set-up cell shows nothing, so it is `remove-cell` (Colab and Jupyter show it)."""
     first = _code_cells(_load(path))[0]
-    assert "hide-input" in first["metadata"].get("tags", []) or "remove-input" in first[
-        "metadata"
-    ].get("tags", [])
+    assert "remove-cell" in first["metadata"].get("tags", [])
     source = _source(first)
     assert "import cart_autoimmunity" in source
     # The ref after the URL (the release tag) is checked by tests/test_metadata_files.py.

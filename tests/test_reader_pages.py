@@ -242,3 +242,61 @@ def test_a_repeated_section_is_caught():
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_no_section_heading_twice_on_a_page(path):
     assert repeated_sections(_markdown(_load(path))) == []
+
+
+# --- glued numbers sit in their sentence (issue #21): no "( 1 in all)", "()" or "0 %" --------
+
+_GLUE = re.compile(r"\{glue(?::\w+)?\}`[^`]+`")
+
+
+def glue_spacing_problems(markdown: str) -> list[str]:
+    """Stray spaces around a glued value, empty parentheses, and unbalanced parentheses in a
+    sentence that glues a value (the rendered page shows the value, here written "1")."""
+    found = []
+    for unit in re.split(r"\n\s*\n", markdown):
+        if not _GLUE.search(unit):
+            continue
+        text = re.sub(r"\{\w+(?::\w+)?\}`[^`]*`", "X", _GLUE.sub("1", unit))
+        text = re.sub(r"\$[^$]*\$", "m", text)
+        for pattern, what in (
+            (r"\(\s+1|1\s+\)", "space inside parentheses"),
+            (r"1\s+%", "space before %"),
+            (r"\(\s*\)", "empty parentheses"),
+        ):
+            if re.search(pattern, text):
+                found.append(f"{what}: {unit.strip()[:80]!r}")
+        if text.count("(") != text.count(")"):
+            found.append(f"unbalanced parentheses: {unit.strip()[:80]!r}")
+    return found
+
+
+def test_glue_spacing_rule_bites():
+    assert glue_spacing_problems("A ( {glue:text}`n:.0f` in all) case.")
+    assert glue_spacing_problems("A rate of {glue:text}`p:.0f` %.")
+    assert glue_spacing_problems("Seen ({glue:text}`n:.0f` cases.")
+    assert glue_spacing_problems("Seen () {glue:text}`n:.0f` times.")
+    assert not glue_spacing_problems(
+        "Seen ({glue:text}`n:.0f` cases; {glue:text}`p:.0f`%)."
+    )
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_glued_numbers_sit_in_their_sentence(path):
+    assert glue_spacing_problems(_markdown(_load(path))) == []
+
+
+# --- the ledger page reads as sentences: shares as percentages, no nested parentheses -------
+
+
+def test_the_ledger_states_shares_as_percentages_without_nested_parentheses():
+    page = ca.ledger.to_markdown()
+    checks = [line for line in page.splitlines() if line.startswith("  - ")]
+    assert checks, "the ledger lists its checks"
+    nested = [line for line in checks if re.search(r"\([^()]*\(", line)]
+    assert nested == [], nested
+    raw = [line for line in checks if re.search(r"\(fraction[^()]*\): \*\*0\.\d", line)]
+    assert raw == [], raw
+    assert "**3.05%**" in ca.ledger._check_line(
+        {"quantity": "model: probability of severe CRS", "value": 0.0305,
+         "criterion": "below 0.05", "passed": True}
+    )  # fmt: skip

@@ -2,7 +2,9 @@
 
 The conclusion computes nothing new. Every number it quotes is read from the chapter that
 computes or cites it (its ``numbers()``), or from the evidence tables, so that a number is
-never worked out twice; the verdict counts are those of the chapters' claims.
+never worked out twice; the verdict counts are those of the chapters' claims. What the
+published cohorts show as of the book's date is read from the evidence map
+(``book/evidence_map``), which counts them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,26 @@ QUOTED = {
     "vanish_day": ("notebooks/10_future", "auto_last_day"),
     "b_return_model": ("notebooks/10_future", "auto_b_return"),
     "persist_day": ("notebooks/04_erlangen", "leuk_lod_day"),
+    "hagen_n": ("notebooks/04_erlangen", "hagen_n"),
+    "castle_n": ("notebooks/04_erlangen", "castle_n"),
+    "qin_relapses": ("notebooks/04_erlangen", "qin_relapses"),
+    "qin_n": ("notebooks/04_erlangen", "qin_n"),
+    # The evidence map (book/evidence_map): every published cohort as of the book's date.
+    "book_day": ("book/evidence_map", "book_day"),
+    "map_cohorts": ("book/evidence_map", "n_cohorts"),
+    "map_groups": ("book/evidence_map", "n_groups"),
+    "map_patients": ("book/evidence_map", "n_patients_independent"),
+    "map_donor": ("book/evidence_map", "n_donor"),
+    "map_in_vivo": ("book/evidence_map", "n_in_vivo"),
+    "map_follow_up_months": ("book/evidence_map", "longest_follow_up_months"),
+    "crs3_patients": ("book/evidence_map", "crs3_patients"),
+    "crs3_cohorts": ("book/evidence_map", "crs3_cohorts"),
+    "crs3_events": ("book/evidence_map", "crs3_events"),
+    "crs3_high_pct": ("book/evidence_map", "crs3_total_high_pct"),
+    "crs_any_events": ("book/evidence_map", "crs_any_events"),
+    "crs_any_patients": ("book/evidence_map", "crs_any_patients"),
+    "dfr_events": ("book/evidence_map", "dfr_events"),
+    "dfr_patients": ("book/evidence_map", "dfr_patients"),
 }
 
 

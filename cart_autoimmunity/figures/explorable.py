@@ -59,6 +59,8 @@ _NOSCRIPT = (
     "This explorable figure needs JavaScript. The static figure of this section shows "
     "the same model."
 )
+#: Shown where the book's stylesheet is absent (Jupyter, Colab); book.css hides it on the page.
+_OFFLINE = "Runs in the book's web page; the static figure above shows the same."
 _BOX_STYLE = (
     "background:#ffffff;color:#1a1a1a;border:1px solid #d0d0d0;border-radius:4px;"
     "padding:0.75rem;margin:1rem 0;max-width:100%;overflow:hidden"
@@ -358,6 +360,7 @@ def _embed(name: str, title: str, layout, summary: str) -> ExplorableFigure:
         f'<p style="margin:0 0 0.25rem 0"><strong>{html.escape(title)}</strong></p>'
         f'<p style="margin:0 0 0.75rem 0;font-size:0.9rem">{html.escape(_NOTE)}</p>'
         f"<noscript><p>{html.escape(_NOSCRIPT)}</p></noscript>"
+        f'<p class="explorable-offline" style="margin:0">{html.escape(_OFFLINE)}</p>'
         f'<p class="explorable-start" hidden style="margin:0">'
         f'<button type="button" class="explorable-load" style="{_BUTTON_STYLE}">'
         f"Show the explorable figure</button> "

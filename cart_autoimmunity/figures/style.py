@@ -59,14 +59,14 @@ FIGURE_DPI = 144
 FIGURE_SIZE_IN = (6.4, 4.0)
 #: Width (CSS pixels) of the page's text column on a 375 px phone screen (the browser suite
 #: measured 327 px; this keeps a margin). The browser suite measures the real figures too.
-PHONE_FIGURE_PX = 320
+PHONE_FIGURE_PX = 340
 #: The widest figure whose smallest text stays legible there.
-MAX_FIGURE_WIDTH_IN = 6.6
+MAX_FIGURE_WIDTH_IN = 6.4
 #: Smallest text, in CSS pixels, that a figure may show on that phone screen.
-MIN_PHONE_TEXT_PX = 7.0
+MIN_PHONE_TEXT_PX = 9.0
 #: Font sizes (points): the body of a figure, and the smallest text it uses (legends, notes).
-BASE_FONT_PT = 12.0
-SMALL_FONT_PT = 11.0
+BASE_FONT_PT = 13.5
+SMALL_FONT_PT = 13.0
 
 
 def use_book_style() -> None:
@@ -168,6 +168,63 @@ def saved_width_in(fig) -> float:
     fig.draw_without_rendering()  # runs the constrained layout, as saving would
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     return box.width + 2 * mpl.rcParams["savefig.pad_inches"]
+
+
+def _set_legend_columns(legend, ncols: int) -> None:
+    """Re-pack a drawn legend's entries into ``ncols`` columns (matplotlib's
+    ``Legend.set_ncols`` only takes effect for a legend built afterwards)."""
+    from matplotlib.offsetbox import HPacker, VPacker
+
+    old = legend._legend_handle_box
+    columns = old.get_children()
+    items = [item for column in columns for item in column.get_children()]
+    per_column = -(-len(items) // ncols)  # matplotlib fills the first columns first
+    fontsize = legend._fontsize
+    new = HPacker(
+        pad=0,
+        sep=legend.columnspacing * fontsize,
+        align="baseline",
+        mode=old.mode,
+        children=[
+            VPacker(
+                pad=0,
+                sep=legend.labelspacing * fontsize,
+                align=columns[0].align,
+                children=items[start : start + per_column],
+            )
+            for start in range(0, len(items), per_column)
+        ],
+    )
+    legend._legend_box._children[1] = new
+    legend._legend_handle_box = new
+    legend._legend_box.set_figure(legend.get_figure(root=False))
+    legend._ncols = ncols
+
+
+def fit_to_width(fig) -> None:
+    """Keep ``fig`` as saved no wider than drawn, so its text keeps its size on a phone: a
+    legend below the axes, or an axis label, wider than the figure widens the saved image
+    and shrinks every text in it. First fold the legends into fewer columns (down to one);
+    then break the long axis labels over two lines."""
+    import textwrap
+
+    limit = fig.get_figwidth() + 2 * mpl.rcParams["savefig.pad_inches"] + 0.02
+    legends = list(fig.legends) + [
+        ax.get_legend() for ax in fig.axes if ax.get_legend()
+    ]
+    while saved_width_in(fig) > limit:
+        wide = [legend for legend in legends if legend._ncols > 1]
+        if not wide:
+            break
+        for legend in wide:
+            _set_legend_columns(legend, legend._ncols - 1)
+    if saved_width_in(fig) <= limit:
+        return
+    for ax in fig.axes:
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            text = label.get_text()
+            if "\n" not in text and len(text) > 24:
+                label.set_text(textwrap.fill(text, width=len(text) // 2 + 1))
 
 
 def illegible_texts(fig) -> list[str]:

@@ -45,7 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 740}
+PHONE = {"width": 390, "height": 740}
 # gzip-compressed, all of a page's requests together (issue #23: at most 1 MB)
 MAX_PAGE_BYTES = 1_000_000
 GENERIC_ALT = {
@@ -176,6 +176,73 @@ _FIGURE_SIZES = """() => [...document.images]
                 natural: img.naturalWidth}))"""
 
 
+#: Words of table cells broken across lines ("abstrac|t", "475,00|0 USD"): each run of
+#: characters between spaces, hyphens and slashes must sit on one line.
+_BROKEN_TABLE_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('article table td, article table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/[^\\s\\-\u2010-\u2014\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                       .map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+#: Code toggles over nothing or above the title, and visible code that scrolls sideways.
+_CODE_CELLS = """() => {
+  const title = document.querySelector('article h1');
+  const problems = [];
+  for (const d of document.querySelectorAll('article details.above-input, article details.hide')) {
+    d.open = true;
+    const cell = d.closest('.cell');
+    const output = cell && cell.querySelector('.cell_output');
+    if (!output || output.textContent.trim() === '' && !output.querySelector('img, svg, table'))
+      problems.push('toggle over a cell without output');
+    if (title && (title.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_PRECEDING))
+      problems.push('toggle above the title');
+  }
+  for (const pre of document.querySelectorAll('article div.cell_input pre')) {
+    if (pre.scrollWidth > pre.clientWidth + 1)
+      problems.push('code scrolls sideways: ' + pre.textContent.slice(0, 40));
+  }
+  return problems;
+}"""
+
+#: Sentences around glued values: "( 1 in all)", "0 %", "()", unbalanced parentheses.
+_GLUE_TEXT = """() => {
+  const problems = [];
+  const blocks = new Set([...document.querySelectorAll('article span.pasted-text')]
+    .map(s => s.closest('p, li, td, th, dd')).filter(b => b));
+  for (const b of blocks) {
+    const text = b.textContent.replace(/\\s+/g, ' ');
+    if (/\\(\\s|\\s\\)|\\(\\)|\\d\\s%/.test(text) ||
+        (text.match(/\\(/g) || []).length !== (text.match(/\\)/g) || []).length)
+      problems.push(text.slice(0, 90));
+  }
+  for (const s of document.querySelectorAll('article span.pasted-text')) {
+    if (getComputedStyle(s).fontWeight !== getComputedStyle(s.parentElement).fontWeight)
+      { problems.push('glued value in another weight: ' + s.textContent); break; }
+  }
+  return problems;
+}"""
+
+#: Every link and resource of the page on the book's own site (href/src, without #fragment).
+_INTERNAL_LINKS = """() => [...document.querySelectorAll('a[href], link[href]')]
+  .map(e => e.href).filter(h => h.startsWith(location.origin))
+  .map(h => h.split('#')[0])"""
+
+#: Caption text in a light weight is faint on phones.
+_CAPTION_WEIGHTS = """() => [...document.querySelectorAll('article figcaption p, article figcaption')]
+  .map(e => Number(getComputedStyle(e).fontWeight))"""
+
+
 @dataclass
 class PageReport:
     """Everything the suite checks about one page, gathered in one visit at each width."""
@@ -191,6 +258,11 @@ class PageReport:
     gzip_bytes: int = 0
     requested_files: list[str] = field(default_factory=list)
     phone_figures: list[dict] = field(default_factory=list)
+    broken_table_words: dict[str, list[str]] = field(default_factory=dict)
+    code_cell_problems: list[str] = field(default_factory=list)
+    glue_text_problems: list[str] = field(default_factory=list)
+    internal_links: list[str] = field(default_factory=list)
+    caption_weights: list[float] = field(default_factory=list)
 
 
 def _listen(page, report: PageReport, finished: list[str]) -> None:
@@ -265,6 +337,10 @@ def visit(
         " h.dataset.theme = 'dark'; h.dataset.mode = 'dark'; }"
     )
     report.dark_backgrounds = page.evaluate(_FIGURE_BACKGROUNDS)
+    report.broken_table_words["desktop"] = page.evaluate(_BROKEN_TABLE_WORDS)
+    report.glue_text_problems = page.evaluate(_GLUE_TEXT)
+    report.internal_links = sorted(set(page.evaluate(_INTERNAL_LINKS)))
+    report.code_cell_problems = page.evaluate(_CODE_CELLS)
     context.close()
 
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -278,6 +354,8 @@ def visit(
         "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )
     report.phone_figures = page.evaluate(_FIGURE_SIZES)
+    report.broken_table_words["phone"] = page.evaluate(_BROKEN_TABLE_WORDS)
+    report.caption_weights = page.evaluate(_CAPTION_WEIGHTS)
     if screenshot_stem is not None:
         page.screenshot(path=f"{screenshot_stem}-phone.png", full_page=True)
     context.close()
@@ -364,3 +442,8 @@ def phone_figure_problems(
                 f"(shown {fig['shown']:.0f} of {fig['natural']} px)"
             )
     return problems
+
+
+def unresolved_links(root: Path, links: list[str]) -> list[str]:
+    """Links to the book's own site whose file the build does not have."""
+    return [url for url in links if local_file(root, url) is None]

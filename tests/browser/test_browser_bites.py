@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import browser_checks
 import pytest
 from browser_checks import (
     Server,
@@ -95,3 +96,49 @@ def test_a_figure_shrunk_on_a_phone_is_caught():
     assert phone_figure_problems(wide, **kwargs) and not phone_figure_problems(
         fits, **kwargs
     )
+
+
+#: Issue #21 in miniature: a word broken in a narrow table, toggles over nothing and above the
+#: title, code that scrolls sideways, a glued value in bold with stray spaces, a light caption.
+BROKEN_READING = """<html><body><article>
+<details class="hide above-input"><summary>Show code</summary></details>
+<h1>Title</h1>
+<div class="cell"><details class="hide above-input"><summary>s</summary></details><div class="cell_input"><pre style="width:200px;overflow:auto;white-space:pre">a_very_long_line_of_code_that_does_not_wrap_anywhere_at_all = 1</pre></div></div>
+<table style="width:40px;table-layout:fixed"><tr><td style="word-break:break-all">abstract 475,000&nbsp;USD</td></tr></table>
+<p>Seen ( <span class="pasted-text" style="font-weight:bold">1</span> in all) and a rate of <span class="pasted-text">0</span> %.</p>
+<figure><figcaption style="font-weight:300">A caption</figcaption></figure>
+</article></body></html>"""
+GOOD_READING = """<html><body><article><h1>Title</h1>
+<div class="cell"><details class="hide above-input"><summary>s</summary></details><div class="cell_input"><pre>x = 1</pre></div><div class="cell_output"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></div></div>
+<table style="width:300px"><tr><td>abstract 475,000 USD</td></tr></table>
+<p>Seen (<span class="pasted-text">1</span> in all) and a rate of <span class="pasted-text">0</span>%.</p>
+<figure><figcaption>A caption</figcaption></figure></article></body></html>"""
+
+
+def _reading_checks(browser, html: str) -> dict:
+    page = browser.new_page()
+    page.set_content(html)
+    found = {
+        "words": page.evaluate(browser_checks._BROKEN_TABLE_WORDS),
+        "code": page.evaluate(browser_checks._CODE_CELLS),
+        "glue": page.evaluate(browser_checks._GLUE_TEXT),
+        "captions": page.evaluate(browser_checks._CAPTION_WEIGHTS),
+    }
+    page.close()
+    return found
+
+
+def test_reading_checks_catch_what_issue_21_found(browser):
+    found = _reading_checks(browser, BROKEN_READING)
+    assert found["words"] == ["abstract", "475,000", "USD"]
+    assert "toggle above the title" in found["code"]
+    assert "toggle over a cell without output" in found["code"]
+    assert any(p.startswith("code scrolls sideways") for p in found["code"])
+    assert found["glue"][0] == "Seen ( 1 in all) and a rate of 0 %."
+    assert "glued value in another weight: 1" in found["glue"]
+    assert found["captions"] == [300]
+
+
+def test_reading_checks_pass_a_good_page(browser):
+    found = _reading_checks(browser, GOOD_READING)
+    assert found == {"words": [], "code": [], "glue": [], "captions": [400]}

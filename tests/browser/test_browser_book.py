@@ -17,6 +17,7 @@ from browser_checks import (
     phone_figure_problems,
     search_result_count,
     toc_pages,
+    unresolved_links,
 )
 
 from cart_autoimmunity.figures import style  # noqa: E402
@@ -109,3 +110,31 @@ def test_search_control_finds_nothing_for_a_nonsense_word(browser, site):
     """Control: the result counter reads 0 when nothing matches, so the test above can fail."""
     count, summary = search_result_count(browser, site.url, "qzxjvwk")
     assert count == 0 and "did not match" in summary, summary
+
+
+@per_page
+def test_no_table_word_breaks_across_lines(page_report, path):
+    """At 1280 and 390 px: no word or number of a table cell is split over two lines."""
+    assert page_report(path).broken_table_words == {"desktop": [], "phone": []}
+
+
+@per_page
+def test_code_toggles_only_over_output_and_code_does_not_scroll(page_report, path):
+    assert page_report(path).code_cell_problems == []
+
+
+@per_page
+def test_glued_values_sit_in_their_sentence(page_report, path):
+    assert page_report(path).glue_text_problems == []
+
+
+@per_page
+def test_every_internal_link_resolves(page_report, site_root, path):
+    report = page_report(path)
+    assert any(link.endswith("favicon.svg") for link in report.internal_links)
+    assert unresolved_links(site_root, report.internal_links) == []
+
+
+@per_page
+def test_captions_are_not_in_a_light_weight(page_report, path):
+    assert all(weight >= 400 for weight in page_report(path).caption_weights)
