@@ -601,8 +601,8 @@ def _crs_cited() -> Claim:
     return Claim(
         id="autoimmune-crs-cited",
         claim=(
-            "No life-threatening side effects were seen in the Erlangen autoimmune "
-            "patients."
+            "In the larger Erlangen series, cytokine release syndrome never reached "
+            "a severe grade."
         ),
         chapter=CHAPTER,
         verdict="supported with caveats",
