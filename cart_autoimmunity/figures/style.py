@@ -208,7 +208,10 @@ def fit_to_width(fig) -> None:
     then break the long axis labels over two lines."""
     import textwrap
 
+    width_in = saved_width_in(fig)  # also refuses anything but a Figure, by name
     limit = fig.get_figwidth() + 2 * mpl.rcParams["savefig.pad_inches"] + 0.02
+    if width_in <= limit:
+        return
     legends = list(fig.legends) + [
         ax.get_legend() for ax in fig.axes if ax.get_legend()
     ]
