@@ -269,3 +269,58 @@ def parameter_table(
     if not re.fullmatch(r"tbl-[a-z0-9-]+", name):
         raise ValueError(f"name must look like 'tbl-chapter-topic', got {name!r}")
     return ReaderTable(("Parameter", "Value", "Basis"), rows, caption.strip(), name)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How a chapter shows one table of its data (rendered by :func:`show_table`).
+
+    ``columns`` maps a column to its header and ``formats`` a column to its cell format, as
+    in :func:`reader_table`. ``columns`` and ``caption`` may be functions of no arguments,
+    for texts that quote the chapter's computed numbers. ``derive`` adds the shown columns
+    to the data (a function of the frame returning a frame), where cells combine columns.
+    """
+
+    columns: Mapping[str, str] | Callable[[], Mapping[str, str]]
+    caption: str | Callable[[], str]
+    formats: Mapping[str, Formatter] | None = None
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+
+@dataclass(frozen=True)
+class ParameterTableSpec:
+    """A chapter's table of one parameter set (``names`` only, in that order), rendered by
+    :func:`parameter_table`."""
+
+    parameter_set: str
+    caption: str
+    names: tuple[str, ...] | None = None
+
+
+def show_table(
+    spec: TableSpec | ParameterTableSpec,
+    frame: pd.DataFrame | None = None,
+    *,
+    name: str,
+) -> ReaderTable:
+    """The reader table ``name`` that ``spec`` makes of ``frame`` (the chapter's data).
+
+    A :class:`ParameterTableSpec` shows the package's parameters and needs no ``frame``.
+    """
+    if isinstance(spec, ParameterTableSpec):
+        names = None if spec.names is None else list(spec.names)
+        return parameter_table(
+            spec.parameter_set, caption=spec.caption, name=name, names=names
+        )
+    if not isinstance(spec, TableSpec):
+        raise TypeError(
+            f"spec must be a TableSpec or ParameterTableSpec, got {type(spec).__name__}"
+        )
+    validation.require_columns("frame", frame, ())
+    if spec.derive is not None:
+        frame = spec.derive(frame)
+    columns = spec.columns() if callable(spec.columns) else spec.columns
+    caption = spec.caption() if callable(spec.caption) else spec.caption
+    return reader_table(
+        frame, columns, caption=caption, name=name, formats=spec.formats
+    )

@@ -316,6 +316,11 @@ VALID: dict[str, Callable[[], dict]] = {
         "caption": "A caption.",
         "name": "tbl-test-walker",
     },
+    "chapter.show_table": lambda: {
+        "spec": ca.chapter.TableSpec({"a": "A"}, "A caption."),
+        "frame": pd.DataFrame({"a": [1.0]}),
+        "name": "tbl-test-walker",
+    },
     "chapter.parameter_table": lambda: {
         "parameter_set": "KineticsParameters",
         "caption": "A caption.",

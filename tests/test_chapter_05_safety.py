@@ -302,7 +302,7 @@ def test_lymphodepletion_caveat(numbers):
 
 def test_tables_show_the_quoted_numbers(numbers):
     tables = chapter.tables()
-    assert set(tables) == set(chapter.TABLES)
+    assert set(tables) == set(chapter.TABLE_SPECS)
     zero = tables["tbl-safety-zero-of-n"].set_index("cohort")
     assert zero.loc[safety.ZUMA1, "p_zero"] == pytest.approx(numbers["p_zero_zuma_pct"])
     no_ld = tables["tbl-safety-no-ld"]["risk"]

@@ -136,6 +136,23 @@ def test_every_table_is_data_and_shown_on_the_page(chapter):
 
 
 @pytest.mark.parametrize("chapter", PRESENT)
+def test_every_table_spec_is_shown_and_every_shown_table_has_one(chapter):
+    mod = chapters.module(chapter)
+    shown = set(
+        re.findall(
+            r":name: (tbl-[a-z0-9-]+)\n", " ".join(reader_tables(_notebook(chapter)))
+        )
+    )
+    assert set(mod.TABLE_SPECS) == set(mod.tables()), "a spec per table of data"
+    assert set(mod.TABLE_SPECS) <= shown, (
+        f"never shown: {sorted(set(mod.TABLE_SPECS) - shown)}"
+    )
+    assert shown <= set(mod.TABLE_SPECS), (
+        f"shown without a spec: {sorted(shown - set(mod.TABLE_SPECS))}"
+    )
+
+
+@pytest.mark.parametrize("chapter", PRESENT)
 def test_claims_belong_to_the_chapter_and_hold(chapter):
     claims = chapters.module(chapter).claims()
     if chapter.startswith("notebooks/"):

@@ -194,68 +194,55 @@ def tables(params: BurdenParameters | None = None) -> dict[str, pd.DataFrame]:
     }
 
 
-def reader_table(
-    name: str, params: BurdenParameters | None = None
-) -> chapter.ReaderTable:
-    """Table ``name`` formatted for readers; ``params`` feed the treatment count."""
-    require_choice("name", name, TABLE_NAMES)
-    if name == "tbl-burden-parameters":
-        return chapter.parameter_table(
-            "BurdenParameters",
-            caption="Inputs of the treatment count: cited values and labelled assumptions.",
-            name=name,
-        )
-    frame = tables(params)[name]
-    if name == "tbl-burden-prevalence":
-        return chapter.reader_table(
-            frame,
-            {
-                "measure": "Measure",
-                "shown": "Value",
-                "source": "Source",
-                "evidence": "Read in",
-            },
-            caption="How common autoimmune disease is (UK), and two cited numbers on lupus.",
-            name=name,
-            formats={"source": chapter.cite},
-        )
-    if name == "tbl-burden-erlangen":
-        return chapter.reader_table(
-            frame,
-            {
-                "report": "Report",
-                "measure": "Measure",
-                "shown": "Value",
-                "source": "Source",
-            },
-            caption="The Erlangen CD19 CAR T reports: what stopped, and when.",
-            name=name,
-            formats={"source": chapter.cite},
-        )
-    return chapter.reader_table(
-        frame,
+#: How each table is shown to readers, by its ``tbl-`` name (in the order of the page).
+TABLE_SPECS = {
+    "tbl-burden-prevalence": chapter.TableSpec(
+        {
+            "measure": "Measure",
+            "shown": "Value",
+            "source": "Source",
+            "evidence": "Read in",
+        },
+        "How common autoimmune disease is (UK), and two cited numbers on lupus.",
+        formats={"source": chapter.cite},
+    ),
+    "tbl-burden-erlangen": chapter.TableSpec(
+        {
+            "report": "Report",
+            "measure": "Measure",
+            "shown": "Value",
+            "source": "Source",
+        },
+        "The Erlangen CD19 CAR T reports: what stopped, and when.",
+        formats={"source": chapter.cite},
+    ),
+    "tbl-burden-parameters": chapter.ParameterTableSpec(
+        "BurdenParameters",
+        "Inputs of the treatment count: cited values and labelled assumptions.",
+    ),
+    "tbl-burden-lifetime": chapter.TableSpec(
         {
             "start_age_years": "Age at start (years)",
             "strategy": "Strategy",
             "treatment_years": "Years on treatment",
             "years_to_horizon": "Years to the horizon age",
         },
-        caption="Expected years on treatment up to the horizon age, by age at start.",
-        name=name,
+        "Expected years on treatment up to the horizon age, by age at start.",
         formats={
             "start_age_years": "{:.0f}",
             "treatment_years": "{:.1f}",
             "years_to_horizon": "{:.0f}",
         },
-    )
+    ),
+}
 
 
-TABLE_NAMES = (
-    "tbl-burden-prevalence",
-    "tbl-burden-erlangen",
-    "tbl-burden-parameters",
-    "tbl-burden-lifetime",
-)
+def reader_table(
+    name: str, params: BurdenParameters | None = None
+) -> chapter.ReaderTable:
+    """Table ``name`` formatted for readers; ``params`` feed the treatment count."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables(params)[name], name=name)
 
 
 def claims() -> tuple[Claim, ...]:

@@ -31,7 +31,6 @@ STAGE_NAMES = {
     tolerance.STAGES[0]: "Early immature B cells (bone marrow)",
     tolerance.STAGES[1]: "Mature naive B cells (blood)",
 }
-TABLE_NAMES = ("tbl-rogue-tolerance", "tbl-rogue-clones")
 
 
 # --- the tolerance filter (cited ranges) -----------------------------------------------
@@ -142,39 +141,37 @@ def tables(params: CloneParameters | None = None) -> dict[str, pd.DataFrame]:
     }
 
 
-def reader_table(
-    name: str, params: CloneParameters | None = None
-) -> chapter.ReaderTable:
-    """Table ``name`` formatted for readers; ``params`` feed the clone simulation."""
-    require_choice("name", name, TABLE_NAMES)
-    frame = tables(params)[name]
-    if name == "tbl-rogue-tolerance":
-        return chapter.reader_table(
-            frame,
-            {
-                "stage": "Stage",
-                "group": "Group",
-                "share": "Self-reactive (%)",
-                "source": "Source",
-            },
-            caption=(
-                "Share of B cells whose antibodies bind self antigens, by stage and group."
-            ),
-            name=name,
-            formats={"source": chapter.cite},
-        )
-    return chapter.reader_table(
-        frame,
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-rogue-tolerance": chapter.TableSpec(
+        {
+            "stage": "Stage",
+            "group": "Group",
+            "share": "Self-reactive (%)",
+            "source": "Source",
+        },
+        "Share of B cells whose antibodies bind self antigens, by stage and group.",
+        formats={"source": chapter.cite},
+    ),
+    "tbl-rogue-clones": chapter.TableSpec(
         {
             "name": "Clone",
             "doubling_days": "Doubling time (days)",
             "survival": "Alive after ten years (%)",
             "years": "Years to a million cells",
         },
-        caption="Simulated clones against branching-process theory.",
-        name=name,
+        "Simulated clones against branching-process theory.",
         formats={"doubling_days": "{:.0f}"},
-    )
+    ),
+}
+
+
+def reader_table(
+    name: str, params: CloneParameters | None = None
+) -> chapter.ReaderTable:
+    """Table ``name`` formatted for readers; ``params`` feed the clone simulation."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables(params)[name], name=name)
 
 
 def claims() -> tuple[Claim, ...]:

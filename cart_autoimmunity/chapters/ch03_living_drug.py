@@ -43,7 +43,6 @@ FIRST_RUN_READOUTS = {
     "b_return_day": ("Day B cells return", "{:.0f}"),
     "cytokine_peak": ("Cytokine-proxy peak (10⁹ killed cells/day)", "{:.1f}"),
 }
-TABLE_NAMES = ("tbl-living-manufacturing", "tbl-living-crs", "tbl-living-first-run")
 
 
 # --- cited numbers ---------------------------------------------------------------------
@@ -200,55 +199,52 @@ def tables(params: KineticsParameters | None = None) -> dict[str, pd.DataFrame]:
     }
 
 
-def reader_table(
-    name: str, params: KineticsParameters | None = None
-) -> chapter.ReaderTable:
-    """Table ``name`` formatted for readers; ``params`` feed the first model run."""
-    require_choice("name", name, TABLE_NAMES)
-    frame = tables(params)[name]
-    if name == "tbl-living-manufacturing":
-        return chapter.reader_table(
-            frame,
-            {
-                "cohort": "Product (trials)",
-                "days": "Collection to infusion, median (days)",
-                "manufacturing_failure": "Manufacture failed",
-                "never_infused_any_reason": "Enrolled, never infused",
-            },
-            formats={"days": "{:.0f}"},
-            caption="Time to treatment and products lost, for six commercial CAR T "
-            "products. Median days from T-cell collection to infusion in large B-cell "
-            "lymphoma {cite:p}`eha2023v2v`; failed manufacture and patients never "
-            "infused (for any reason), out of those enrolled in the trials, as "
-            "tabulated in a review {cite:p}`fimmu2021manufacturing`.",
-            name=name,
-        )
-    if name == "tbl-living-crs":
-        return chapter.reader_table(
-            frame,
-            {
-                "cohort": "Study (product, disease)",
-                "measured": "Side effect",
-                "share": "Patients affected",
-                "source": "Source",
-            },
-            formats={"source": chapter.cite},
-            caption="Cytokine release syndrome (CRS) and neurotoxicity (ICANS) after "
-            "CD19 CAR T cells in cancer: pivotal trials and one registry of routine "
-            "care. Grading scales differ between studies.",
-            name=name,
-        )
-    return chapter.reader_table(
-        frame,
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-living-manufacturing": chapter.TableSpec(
+        {
+            "cohort": "Product (trials)",
+            "days": "Collection to infusion, median (days)",
+            "manufacturing_failure": "Manufacture failed",
+            "never_infused_any_reason": "Enrolled, never infused",
+        },
+        "Time to treatment and products lost, for six commercial CAR T "
+        "products. Median days from T-cell collection to infusion in large B-cell "
+        "lymphoma {cite:p}`eha2023v2v`; failed manufacture and patients never "
+        "infused (for any reason), out of those enrolled in the trials, as "
+        "tabulated in a review {cite:p}`fimmu2021manufacturing`.",
+        formats={"days": "{:.0f}"},
+    ),
+    "tbl-living-crs": chapter.TableSpec(
+        {
+            "cohort": "Study (product, disease)",
+            "measured": "Side effect",
+            "share": "Patients affected",
+            "source": "Source",
+        },
+        "Cytokine release syndrome (CRS) and neurotoxicity (ICANS) after "
+        "CD19 CAR T cells in cancer: pivotal trials and one registry of routine "
+        "care. Grading scales differ between studies.",
+        formats={"source": chapter.cite},
+    ),
+    "tbl-living-first-run": chapter.TableSpec(
         {
             "readout": "Model readout",
             "autoimmune": "Autoimmune",
             "lymphoma": "Lymphoma",
         },
-        caption="First run of the kinetic model (one year after one infusion): the same "
+        "First run of the kinetic model (one year after one infusion): the same "
         "parameters, with and without a malignant B-cell mass.",
-        name=name,
-    )
+    ),
+}
+
+
+def reader_table(
+    name: str, params: KineticsParameters | None = None
+) -> chapter.ReaderTable:
+    """Table ``name`` formatted for readers; ``params`` feed the first model run."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables(params)[name], name=name)
 
 
 def _read_in(severe: dict) -> str:

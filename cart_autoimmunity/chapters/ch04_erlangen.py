@@ -473,21 +473,6 @@ def tables() -> dict:
     }
 
 
-CAPTIONS = {
-    "tbl-erlangen-first": "The first Erlangen report: {mk_n} patients with refractory "
-    "lupus; every number is from {{cite:t}}`mackensen2022`.",
-    "tbl-erlangen-larger": "The larger Erlangen series: lupus, myositis and systemic "
-    "sclerosis; every number is from {{cite:t}}`muller2024`.",
-    "tbl-erlangen-series": "The Erlangen CD19 series in the book's evidence map. They "
-    "share patients, so their counts must not be added up; 'not reported' means the text "
-    "we could read gives no count.",
-    "tbl-erlangen-cancer": "Longest published detection of CAR T cells in cancer (the "
-    "CLL row is a lower bound).",
-    "tbl-erlangen-cohort": "B-cell return: the first Erlangen report against the virtual "
-    "cohort with calibrated and with uncalibrated spreads ({n} virtual patients each).",
-    "tbl-erlangen-runs": "Single runs of the kinetics model with default parameters; the "
-    "burden-only run gives the autoimmune patient the memory formation of cancer.",
-}
 HEADLINE_COLUMNS = {
     "measure": "Measure",
     "value": "Value",
@@ -540,69 +525,84 @@ def _cohort_texts(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def reader_table(name: str) -> chapter.ReaderTable:
-    """Table ``name`` of :func:`tables`, formatted for readers."""
-    require_choice("name", name, CAPTIONS)
-    frame = tables()[name]
-    caption = CAPTIONS[name].format(
-        n=COHORT_SIZE, mk_n=int(_trial("patients", MACKENSEN_2022))
-    )
-    if name in ("tbl-erlangen-first", "tbl-erlangen-larger"):
-        return chapter.reader_table(
-            frame,
-            HEADLINE_COLUMNS,
-            caption=caption,
-            name=name,
-        )
-    if name == "tbl-erlangen-series":
-        columns = {
+def _with_longest(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(longest=[_longest_text(r) for r in frame.itertuples()])
+
+
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-erlangen-first": chapter.TableSpec(
+        HEADLINE_COLUMNS,
+        lambda: (
+            f"The first Erlangen report: {int(_trial('patients', MACKENSEN_2022))} "
+            "patients with refractory lupus; every number is from {cite:t}`mackensen2022`."
+        ),
+    ),
+    "tbl-erlangen-larger": chapter.TableSpec(
+        HEADLINE_COLUMNS,
+        "The larger Erlangen series: lupus, myositis and systemic sclerosis; every "
+        "number is from {cite:t}`muller2024`.",
+    ),
+    "tbl-erlangen-series": chapter.TableSpec(
+        {
             "source": "Report",
             "who": "Patients: disease",
             "follow": "Median follow-up",
             "outcome": "Drug-free remission; relapses",
-        }
-        return chapter.reader_table(
-            _series_texts(frame),
-            columns,
-            caption=caption,
-            name=name,
-            formats={"source": chapter.cite},
-        )
-    if name == "tbl-erlangen-cancer":
-        frame = frame.assign(longest=[_longest_text(r) for r in frame.itertuples()])
-        columns = {
+        },
+        "The Erlangen CD19 series in the book's evidence map. They share patients, so "
+        "their counts must not be added up; 'not reported' means the text we could read "
+        "gives no count.",
+        formats={"source": chapter.cite},
+        derive=_series_texts,
+    ),
+    "tbl-erlangen-cancer": chapter.TableSpec(
+        {
             "trial": "Trial",
             "group": "Patients, method",
             "longest": "Longest detection",
             "source": "Source",
-        }
-        formats = {"source": chapter.cite}
-        return chapter.reader_table(
-            frame, columns, caption=caption, name=name, formats=formats
-        )
-    if name == "tbl-erlangen-cohort":
-        columns = {
+        },
+        "Longest published detection of CAR T cells in cancer (the CLL row is a lower "
+        "bound).",
+        formats={"source": chapter.cite},
+        derive=_with_longest,
+    ),
+    "tbl-erlangen-cohort": chapter.TableSpec(
+        {
             "cohort": "Patients",
             "mean_sd": "B cells back, mean ± SD (days)",
             "band": "5–95% of patients (days)",
             "tail_text": "CAR T detectable at 1 year",
-        }
-        return chapter.reader_table(
-            _cohort_texts(frame), columns, caption=caption, name=name
-        )
-    days = ("car_t_peak_day", "last_day_above_lod", "b_return_day")
-    return chapter.reader_table(
-        frame,
+        },
+        lambda: (
+            "B-cell return: the first Erlangen report against the virtual cohort "
+            f"with calibrated and with uncalibrated spreads ({COHORT_SIZE} virtual patients "
+            "each)."
+        ),
+        derive=_cohort_texts,
+    ),
+    "tbl-erlangen-runs": chapter.TableSpec(
         {
             "run": "Single model run",
             "car_t_peak_day": "CAR T peak (day)",
             "last_day_above_lod": "CAR T detectable until (day)",
             "b_return_day": "B cells back (day)",
         },
-        caption=caption,
-        name=name,
-        formats={column: "{:.0f}" for column in days},
-    )
+        "Single runs of the kinetics model with default parameters; the burden-only run "
+        "gives the autoimmune patient the memory formation of cancer.",
+        formats={
+            day: "{:.0f}"
+            for day in ("car_t_peak_day", "last_day_above_lod", "b_return_day")
+        },
+    ),
+}
+
+
+def reader_table(name: str) -> chapter.ReaderTable:
+    """Table ``name`` of :func:`tables`, formatted for readers."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables()[name], name=name)
 
 
 def claims() -> tuple[Claim, ...]:

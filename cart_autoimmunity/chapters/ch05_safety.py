@@ -52,14 +52,6 @@ SEVERE_CRS_CUTOFF = 0.05
 SCENARIOS = ("autoimmune", "lymphoma", "leukaemia")
 #: Days of the early time courses in the cytokine figure.
 EARLY_DAYS = 30
-TABLES = (
-    "tbl-safety-zero-of-n",
-    "tbl-safety-cohorts",
-    "tbl-safety-overview",
-    "tbl-safety-crs-map",
-    "tbl-safety-dose",
-    "tbl-safety-no-ld",
-)
 
 
 #: Citation key of the Erlangen series whose CRS counts were seen only in summaries.
@@ -403,110 +395,103 @@ def _counts_text(any_grade, severe) -> str:
     )
 
 
-def reader_table(name: str) -> chapter.ReaderTable:
-    """The table ``name`` (one of :data:`TABLES`) formatted for readers."""
-    require_choice("name", name, TABLES)
-    if name == "tbl-safety-crs-map":
-        return chapter.parameter_table(
-            "SevereCRSParameters",
-            caption="The assumed map from the cytokine-proxy peak to the probability "
-            "of grade 3 or higher CRS.",
-            name=name,
-        )
-    frame = tables()[name]
-    number = chapter.number
-    if name == "tbl-safety-zero-of-n":
-        n = muller_n()
-        return chapter.reader_table(
-            frame,
-            {
-                "cohort": "Cancer study",
-                "rate": "Severe CRS rate (%)",
-                "p_zero": f"Chance of no case in {n} patients (%)",
-            },
-            formats={"rate": number, "p_zero": number},
-            caption="If autoimmune patients had the severe-CRS rate of a cancer study, "
-            f"how often would a series of {n} show no case at all? Binomial "
-            "probabilities.",
-            name=name,
-        )
-    if name == "tbl-safety-cohorts":
-        frame = frame.assign(
-            who=[
-                f"{label.split(' (')[0]} ({n} patients)"
-                + (", secondary" if status == "secondary" else "")
-                for label, n, status in zip(
-                    frame["cohort"], frame["patients"], frame["status"]
-                )
-            ],
-            crs=[
-                _counts_text(a, b)
-                for a, b in zip(frame["crs_any"], frame["crs_grade3_plus"])
-            ],
-            icans=[
-                _counts_text(a, b)
-                for a, b in zip(frame["icans_any"], frame["icans_grade3_plus"])
-            ],
-        )
-        return chapter.reader_table(
-            frame,
-            {
-                "who": "Cohort",
-                "crs": "CRS: any / grade 3+",
-                "icans": "ICANS: any / grade 3+",
-                "source": "Source",
-            },
-            formats={"source": chapter.cite},
-            caption="CRS and ICANS in every autoimmune cohort of the evidence map that "
-            "reports either: patients with any grade / grade 3 or higher, as read in each "
-            "source; 'not reported' where the text we could read gives no count. "
-            "'Secondary' rows were seen only in summaries and are left out of every total.",
-            name=name,
-        )
-    if name == "tbl-safety-overview":
-        return chapter.reader_table(
-            frame,
-            {
-                "event": "Side effect",
-                "autoimmune": "Autoimmune series",
-                "cancer": "Cancer trials and cohorts",
-                "sources": "Sources",
-            },
-            formats={"sources": chapter.cite},
-            caption="The safety picture after CAR T cells aimed at CD19, BCMA or both, "
-            "as far as the sources read here report it. Severe CRS and ICANS in "
-            "autoimmune disease are totals over the independent cohorts of the "
-            "evidence map that report them; the other autoimmune rows come from single "
-            "small series. Cancer numbers come from different trials, several through "
-            "secondary sources.",
-            name=name,
-        )
-    if name == "tbl-safety-dose":
-        return chapter.reader_table(
-            frame,
-            {
-                "dose": "Dose",
-                "burden": "Malignant cell mass",
-                "cytokine_peak": "Cytokine-proxy peak",
-                "risk": "Severe CRS (%, model)",
-            },
-            formats={"cytokine_peak": number, "risk": number},
-            caption="Dose against target burden in the model: the cytokine-proxy peak "
-            "(10⁹ killed cells per day) and the modelled probability of severe CRS.",
-            name=name,
-        )
-    return chapter.reader_table(
-        frame,
+def _cohort_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each cohort's words and its CRS and ICANS counts as cells."""
+    return frame.assign(
+        who=[
+            f"{label.split(' (')[0]} ({n} patients)"
+            + (", secondary" if status == "secondary" else "")
+            for label, n, status in zip(
+                frame["cohort"], frame["patients"], frame["status"]
+            )
+        ],
+        crs=[
+            _counts_text(a, b)
+            for a, b in zip(frame["crs_any"], frame["crs_grade3_plus"])
+        ],
+        icans=[
+            _counts_text(a, b)
+            for a, b in zip(frame["icans_any"], frame["icans_grade3_plus"])
+        ],
+    )
+
+
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-safety-zero-of-n": chapter.TableSpec(
+        lambda: {
+            "cohort": "Cancer study",
+            "rate": "Severe CRS rate (%)",
+            "p_zero": f"Chance of no case in {muller_n()} patients (%)",
+        },
+        lambda: (
+            "If autoimmune patients had the severe-CRS rate of a cancer study, how "
+            f"often would a series of {muller_n()} show no case at all? Binomial "
+            "probabilities."
+        ),
+        formats={"rate": chapter.number, "p_zero": chapter.number},
+    ),
+    "tbl-safety-cohorts": chapter.TableSpec(
+        {
+            "who": "Cohort",
+            "crs": "CRS: any / grade 3+",
+            "icans": "ICANS: any / grade 3+",
+            "source": "Source",
+        },
+        "CRS and ICANS in every autoimmune cohort of the evidence map that reports "
+        "either: patients with any grade / grade 3 or higher, as read in each source; "
+        "'not reported' where the text we could read gives no count. 'Secondary' rows "
+        "were seen only in summaries and are left out of every total.",
+        formats={"source": chapter.cite},
+        derive=_cohort_cells,
+    ),
+    "tbl-safety-overview": chapter.TableSpec(
+        {
+            "event": "Side effect",
+            "autoimmune": "Autoimmune series",
+            "cancer": "Cancer trials and cohorts",
+            "sources": "Sources",
+        },
+        "The safety picture after CAR T cells aimed at CD19, BCMA or both, as far as "
+        "the sources read here report it. Severe CRS and ICANS in autoimmune disease "
+        "are totals over the independent cohorts of the evidence map that report them; "
+        "the other autoimmune rows come from single small series. Cancer numbers come "
+        "from different trials, several through secondary sources.",
+        formats={"sources": chapter.cite},
+    ),
+    "tbl-safety-crs-map": chapter.ParameterTableSpec(
+        "SevereCRSParameters",
+        "The assumed map from the cytokine-proxy peak to the probability of grade 3 or "
+        "higher CRS.",
+    ),
+    "tbl-safety-dose": chapter.TableSpec(
+        {
+            "dose": "Dose",
+            "burden": "Malignant cell mass",
+            "cytokine_peak": "Cytokine-proxy peak",
+            "risk": "Severe CRS (%, model)",
+        },
+        "Dose against target burden in the model: the cytokine-proxy peak (10⁹ killed "
+        "cells per day) and the modelled probability of severe CRS.",
+        formats={"cytokine_peak": chapter.number, "risk": chapter.number},
+    ),
+    "tbl-safety-no-ld": chapter.TableSpec(
         {
             "run": "Autoimmune run",
             "peak": "Cytokine-proxy peak",
             "risk": "Severe CRS (%, model)",
         },
-        formats={"peak": number, "risk": number},
-        caption="How much the assumed lymphodepletion matters in the model: the "
-        "autoimmune run with and without the removal of B cells before infusion.",
-        name=name,
-    )
+        "How much the assumed lymphodepletion matters in the model: the autoimmune run "
+        "with and without the removal of B cells before infusion.",
+        formats={"peak": chapter.number, "risk": chapter.number},
+    ),
+}
+
+
+def reader_table(name: str) -> chapter.ReaderTable:
+    """The table ``name`` (a key of :data:`TABLE_SPECS`) formatted for readers."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables()[name], name=name)
 
 
 # --- claims -----------------------------------------------------------------------

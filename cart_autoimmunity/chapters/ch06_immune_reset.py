@@ -227,37 +227,45 @@ def _percent(fraction: float) -> str:
     return f"{100 * fraction:.0f}%"
 
 
-def reader_table(name: str) -> chapter.ReaderTable:
-    """Table ``name`` of :func:`tables`, formatted for readers."""
-    require_choice("name", name, ("tbl-reset-evidence", "tbl-reset-shares"))
-    frame = tables()[name]
-    if name == "tbl-reset-evidence":
-        frame = frame.assign(shown=[_shown_value(r) for r in frame.itertuples()])
-        return chapter.reader_table(
-            frame,
-            {
-                "what": "Measure",
-                "shown": "Value",
-                "source": "Source",
-                "seen": "Seen in",
-            },
-            caption="Antibodies and the cells that make them: the numbers behind this "
-            "chapter.",
-            name=name,
-            formats={"source": chapter.cite},
-        )
-    return chapter.reader_table(
-        frame,
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-reset-evidence": chapter.TableSpec(
+        {
+            "what": "Measure",
+            "shown": "Value",
+            "source": "Source",
+            "seen": "Seen in",
+        },
+        "Antibodies and the cells that make them: the numbers behind this chapter.",
+        formats={"source": chapter.cite},
+        derive=lambda frame: frame.assign(
+            shown=[_shown_value(r) for r in frame.itertuples()]
+        ),
+    ),
+    "tbl-reset-shares": chapter.TableSpec(
         {
             "short_lived_share": "Autoantibody from short-lived cells",
             "autoantibody_day_90": "Autoantibody left at day 90",
             "autoantibody_day_365": "Left at day 365",
         },
-        caption="How much autoantibody a CD19 product leaves, by the assumed share made "
-        "by short-lived plasmablasts (antibody model).",
-        name=name,
-        formats={c: _percent for c in frame.columns},
-    )
+        "How much autoantibody a CD19 product leaves, by the assumed share made by "
+        "short-lived plasmablasts (antibody model).",
+        formats={
+            column: _percent
+            for column in (
+                "short_lived_share",
+                "autoantibody_day_90",
+                "autoantibody_day_365",
+            )
+        },
+    ),
+}
+
+
+def reader_table(name: str) -> chapter.ReaderTable:
+    """Table ``name`` of :func:`tables`, formatted for readers."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables()[name], name=name)
 
 
 def claims() -> tuple[Claim, ...]:

@@ -197,49 +197,48 @@ def tables() -> dict[str, pd.DataFrame]:
     }
 
 
-def reader_table(name: str) -> chapter.ReaderTable:
-    """The table ``name`` (a key of :func:`tables`) formatted for readers."""
-    require_choice("name", name, ("tbl-damage-sweep", "tbl-damage-delay"))
-    frame = tables()[name]
-    if name == "tbl-damage-sweep":
-        return chapter.reader_table(
-            frame.assign(diagnosed=frame["diagnosed"].map({True: "yes", False: "no"})),
-            {
-                "intervention_year": "Attack stopped after (years)",
-                "beta_at_intervention": "Mass when stopped",
-                "beta_at_horizon": "Mass at ten years",
-                "diagnosed": "Diagnosed by year ten",
-            },
-            caption=(
-                "Beta-cell mass (fraction of a healthy pancreas) when the attack is "
-                "stopped and ten years after it began, for interventions at different "
-                "times (model)."
-            ),
-            name=name,
-            formats={
-                "intervention_year": "{:g}",
-                "beta_at_intervention": "{:.3f}",
-                "beta_at_horizon": "{:.3f}",
-            },
-        )
-    return chapter.reader_table(
-        frame.assign(left_pct=100 * frame["depth"]),
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-damage-sweep": chapter.TableSpec(
+        {
+            "intervention_year": "Attack stopped after (years)",
+            "beta_at_intervention": "Mass when stopped",
+            "beta_at_horizon": "Mass at ten years",
+            "diagnosed": "Diagnosed by year ten",
+        },
+        "Beta-cell mass (fraction of a healthy pancreas) when the attack is stopped and "
+        "ten years after it began, for interventions at different times (model).",
+        formats={
+            "intervention_year": "{:g}",
+            "beta_at_intervention": "{:.3f}",
+            "beta_at_horizon": "{:.3f}",
+        },
+        derive=lambda frame: frame.assign(
+            diagnosed=frame["diagnosed"].map({True: "yes", False: "no"})
+        ),
+    ),
+    "tbl-damage-delay": chapter.TableSpec(
         {
             "left_pct": "Attack left after depletion (%)",
             "predicted_delay_years": "Delay by the law (years)",
             "diagnosis_delay_years": "Delay of diagnosis, full model (years)",
         },
-        caption=(
-            "Delay of diagnosis bought by depleting the attack one year after it "
-            "began (model)."
-        ),
-        name=name,
+        "Delay of diagnosis bought by depleting the attack one year after it began "
+        "(model).",
         formats={
             "left_pct": "{:g}",
             "predicted_delay_years": "{:.2f}",
             "diagnosis_delay_years": "{:.2f}",
         },
-    )
+        derive=lambda frame: frame.assign(left_pct=100 * frame["depth"]),
+    ),
+}
+
+
+def reader_table(name: str) -> chapter.ReaderTable:
+    """The table ``name`` (a key of :func:`tables`) formatted for readers."""
+    require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], tables()[name], name=name)
 
 
 def claims() -> tuple[Claim, ...]:

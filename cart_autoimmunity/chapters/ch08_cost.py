@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import costs, evidence
-from ..chapter import ReaderTable, cite, parameter_table
-from ..chapter import reader_table as format_table
+from ..chapter import ParameterTableSpec, ReaderTable, TableSpec, cite, show_table
 from ..claims import Bound, Check, Claim
 from ..parameters import parameter_table as all_parameters
 from ..parameters.costs import CostParameters, PopulationParameters
@@ -361,100 +360,28 @@ def _plain(value: float) -> str:
     return f"{value:,.0f}" if value >= 1 else f"{value:g}"
 
 
-def _prices(frame: pd.DataFrame) -> ReaderTable:
-    shown = frame.assign(
+def _price_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
         kind=frame["quantity"].map(PRICE_KINDS),
         price=[
             f"{value:,.0f} {unit}"
             for value, unit in zip(frame["value"], frame["unit"], strict=True)
         ],
     )
-    return format_table(
-        shown,
-        {
-            "cohort": "Product",
-            "kind": "Kind of price",
-            "price": "Price",
-            "source": "Source",
-        },
-        caption=(
-            "Reported prices of CAR T products (secondary sources: a commentary and"
-            " news reports)."
-        ),
-        name="tbl-cost-prices",
-        formats={"source": cite},
-    )
 
 
-def _failures(frame: pd.DataFrame) -> ReaderTable:
-    return format_table(
-        frame,
-        {
-            "cohort": "Product (pivotal trials)",
-            "n": "Patients enrolled",
-            "failed_pct": "Manufacturing failed (%)",
-            "never_pct": "Never infused, any reason (%)",
-        },
-        caption=(
-            "Products that could not be made and patients never infused, from Table"
-            " 2 of a review of the pivotal trials (a secondary source)."
-        ),
-        name="tbl-cost-failures",
-        formats={"n": "{:.0f}", "failed_pct": "{:.1f}", "never_pct": "{:.0f}"},
-    )
-
-
-def _ex_vivo(frame: pd.DataFrame) -> ReaderTable:
-    return parameter_table(
-        "CostParameters",
-        caption=(
-            "Assumed costs of making an ex vivo product, per patient, dose or batch"
-            " (US dollars)."
-        ),
-        name="tbl-cost-ex-vivo",
-        names=list(frame["name"]),
-    )
-
-
-def _delivery(frame: pd.DataFrame) -> ReaderTable:
-    return parameter_table(
-        "CostParameters",
-        caption=(
-            "Assumed costs of giving the treatment, running a facility and an in "
-            "vivo course (US dollars)."
-        ),
-        name="tbl-cost-delivery",
-        names=list(frame["name"]),
-    )
-
-
-def _tornado(frame: pd.DataFrame) -> ReaderTable:
-    shown = frame.assign(
+def _tornado_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
         range=[
             f"{_plain(lo)} to {_plain(hi)}"
             for lo, hi in zip(frame["low"], frame["high"], strict=True)
         ],
         swing_k=frame["swing"] / 1000,
     )
-    return format_table(
-        shown,
-        {
-            "label": "Input",
-            "range": "Range tested",
-            "swing_k": "Swing (thousand USD)",
-            "reason": "Why this range",
-        },
-        caption=(
-            "The eight inputs that move the autologous cost most, with the range "
-            "each was varied over."
-        ),
-        name="tbl-cost-tornado",
-        formats={"swing_k": "{:.1f}"},
-    )
 
 
-def _ordering(frame: pd.DataFrame) -> ReaderTable:
-    shown = frame.assign(
+def _ordering_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
         change=[
             f"{costs.INPUT_LABELS[name]} at its {end} end ({_plain(value)})"
             for name, end, value in zip(
@@ -464,66 +391,93 @@ def _ordering(frame: pd.DataFrame) -> ReaderTable:
         allo_k=frame["allogeneic"] / 1000,
         inv_k=frame["in_vivo"] / 1000,
     )
-    return format_table(
-        shown,
+
+
+def _budget_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        per_patient_k=frame["cost_per_patient_usd"] / 1000,
+        total_m=frame["total_usd"] / 1e6,
+    )
+
+
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-cost-prices": TableSpec(
+        {
+            "cohort": "Product",
+            "kind": "Kind of price",
+            "price": "Price",
+            "source": "Source",
+        },
+        "Reported prices of CAR T products (secondary sources: a commentary and news "
+        "reports).",
+        formats={"source": cite},
+        derive=_price_cells,
+    ),
+    "tbl-cost-failures": TableSpec(
+        {
+            "cohort": "Product (pivotal trials)",
+            "n": "Patients enrolled",
+            "failed_pct": "Manufacturing failed (%)",
+            "never_pct": "Never infused, any reason (%)",
+        },
+        "Products that could not be made and patients never infused, from Table 2 of a "
+        "review of the pivotal trials (a secondary source).",
+        formats={"n": "{:.0f}", "failed_pct": "{:.1f}", "never_pct": "{:.0f}"},
+    ),
+    "tbl-cost-ex-vivo": ParameterTableSpec(
+        "CostParameters",
+        "Assumed costs of making an ex vivo product, per patient, dose or batch (US "
+        "dollars).",
+        names=EX_VIVO_INPUTS,
+    ),
+    "tbl-cost-delivery": ParameterTableSpec(
+        "CostParameters",
+        "Assumed costs of giving the treatment, running a facility and an in vivo "
+        "course (US dollars).",
+        names=DELIVERY_INPUTS,
+    ),
+    "tbl-cost-tornado": TableSpec(
+        {
+            "label": "Input",
+            "range": "Range tested",
+            "swing_k": "Swing (thousand USD)",
+            "reason": "Why this range",
+        },
+        "The eight inputs that move the autologous cost most, with the range each was "
+        "varied over.",
+        formats={"swing_k": "{:.1f}"},
+        derive=_tornado_cells,
+    ),
+    "tbl-cost-ordering": TableSpec(
         {
             "change": "Input changed",
             "allo_k": "Allogeneic (thousand USD)",
             "inv_k": "In vivo, six doses (thousand USD)",
         },
-        caption=(
-            "The one-at-a-time changes under which a six-dose in vivo course costs "
-            "at least as much as the allogeneic batch product."
-        ),
-        name="tbl-cost-ordering",
+        "The one-at-a-time changes under which a six-dose in vivo course costs at least "
+        "as much as the allogeneic batch product.",
         formats={"allo_k": "{:.0f}", "inv_k": "{:.0f}"},
-    )
-
-
-def _population(frame: pd.DataFrame) -> ReaderTable:
-    return parameter_table(
+        derive=_ordering_cells,
+    ),
+    "tbl-cost-population": ParameterTableSpec(
         "PopulationParameters",
-        caption=(
-            "Who would be treated: the prevalence of autoimmune disease, the assumed "
-            "share of CAR T candidates among those affected, and the assumed share of "
-            "candidates treated."
-        ),
-        name="tbl-cost-population",
-        names=list(frame["name"]),
-    )
-
-
-def _budget(frame: pd.DataFrame) -> ReaderTable:
-    shown = frame.assign(
-        per_patient_k=frame["cost_per_patient_usd"] / 1000,
-        total_m=frame["total_usd"] / 1e6,
-    )
-    return format_table(
-        shown,
+        "Who would be treated: the prevalence of autoimmune disease, the assumed share "
+        "of CAR T candidates among those affected, and the assumed share of candidates "
+        "treated.",
+    ),
+    "tbl-cost-budget": TableSpec(
         {
             "option": "Option",
             "per_patient_k": "Per patient (thousand USD)",
             "total_m": "Total (million USD)",
         },
-        caption=(
-            "One-off cost of treating every CAR T candidate once, per million "
-            "inhabitants: cost of goods and delivery for the three modalities, and "
-            "the product alone at US list prices."
-        ),
-        name="tbl-cost-budget",
+        "One-off cost of treating every CAR T candidate once, per million inhabitants: "
+        "cost of goods and delivery for the three modalities, and the product alone at "
+        "US list prices.",
         formats={"per_patient_k": "{:.0f}", "total_m": "{:.0f}"},
-    )
-
-
-_FORMATTERS = {
-    "tbl-cost-prices": _prices,
-    "tbl-cost-failures": _failures,
-    "tbl-cost-ex-vivo": _ex_vivo,
-    "tbl-cost-delivery": _delivery,
-    "tbl-cost-tornado": _tornado,
-    "tbl-cost-ordering": _ordering,
-    "tbl-cost-population": _population,
-    "tbl-cost-budget": _budget,
+        derive=_budget_cells,
+    ),
 }
 
 
@@ -531,14 +485,15 @@ def reader_table(name: str, data: pd.DataFrame | None = None) -> ReaderTable:
     """Table ``name`` of :func:`tables`, captioned and formatted for readers.
 
     ``data`` replaces the chapter's own data with a table of the same shape, for example
-    a budget the reader recomputed with other assumptions.
+    a budget the reader recomputed with other assumptions (a parameter table always shows
+    the package's parameters).
     """
-    require_choice("name", name, _FORMATTERS)
+    require_choice("name", name, TABLE_SPECS)
     if data is None:
         data = _DATA[name]()
     elif not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError("data must be a non-empty pandas DataFrame")
-    return _FORMATTERS[name](data)
+    return show_table(TABLE_SPECS[name], data, name=name)
 
 
 # ------------------------------------------------------------------------------------------

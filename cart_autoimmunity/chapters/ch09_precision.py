@@ -15,8 +15,7 @@ from functools import cache
 import pandas as pd
 
 from .. import antibodies, evidence
-from ..chapter import ReaderTable, cite
-from ..chapter import reader_table as format_table
+from ..chapter import ReaderTable, TableSpec, cite, show_table
 from ..claims import Bound, Check, Claim
 from ..parameters.antibodies import AntibodyParameters
 from ..validation import require_choice
@@ -198,31 +197,28 @@ _MODEL_COLUMNS = {
     "vaccine_titre_fraction": "Vaccine titre left at one year (%)",
 }
 _PERCENTS = {"autoantibody_fraction": _percent, "vaccine_titre_fraction": _percent}
-_LAYOUT = {
-    "tbl-precision-evidence": dict(
-        columns={
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-precision-evidence": TableSpec(
+        {
             "measure": "Measure",
             "shown": "Value",
             "n": "People studied",
             "source": "Source",
         },
-        caption="Plasma cells and protective antibody after CD19 CAR T; antibody decay.",
+        "Plasma cells and protective antibody after CD19 CAR T; antibody decay.",
         formats={"n": "{:.0f}", "source": cite},
     ),
-    "tbl-precision-targets": dict(
-        columns=_MODEL_COLUMNS,
-        caption=(
-            "Model result per CAR target, as a share of the level before treatment. "
-            f"A {_percent(0.0)} marks a model value far below what any antibody test "
-            "can detect."
-        ),
+    "tbl-precision-targets": TableSpec(
+        _MODEL_COLUMNS,
+        "Model result per CAR target, as a share of the level before treatment. A "
+        f"{_percent(0.0)} marks a model value far below what any antibody test can "
+        "detect.",
         formats=_PERCENTS,
     ),
-    "tbl-precision-sensitivity": dict(
-        columns={"half_life_days": "Plasmablast half-life (days)", **_MODEL_COLUMNS},
-        caption=(
-            "How the CD19 and CD20 results depend on the assumed plasmablast lifespan."
-        ),
+    "tbl-precision-sensitivity": TableSpec(
+        {"half_life_days": "Plasmablast half-life (days)", **_MODEL_COLUMNS},
+        "How the CD19 and CD20 results depend on the assumed plasmablast lifespan.",
         formats={"half_life_days": "{:.0f}", **_PERCENTS},
     ),
 }
@@ -230,15 +226,8 @@ _LAYOUT = {
 
 def reader_table(name: str) -> ReaderTable:
     """Table ``name`` of :func:`tables`, captioned and formatted for readers."""
-    require_choice("name", name, _LAYOUT)
-    layout = _LAYOUT[name]
-    return format_table(
-        _DATA[name](),
-        layout["columns"],
-        caption=layout["caption"],
-        name=name,
-        formats=layout["formats"],
-    )
+    require_choice("name", name, TABLE_SPECS)
+    return show_table(TABLE_SPECS[name], _DATA[name](), name=name)
 
 
 # ------------------------------------------------------------------------------------------

@@ -456,92 +456,76 @@ def _shown(value: float) -> str:
     return f"{value:,.0f}" if value == 0 or abs(value) >= 1 else f"{value:.2g}"
 
 
-_CAPTIONS = {
-    "tbl-future-donor": (
+#: How each table is shown to readers, by its ``tbl-`` name.
+TABLE_SPECS = {
+    "tbl-future-donor": chapter.TableSpec(
+        {
+            "report": "Cells (disease)",
+            "what": "Quantity",
+            "value": "Value",
+            "source": "Source",
+        },
         "Reports of donor CD19 CAR T cells in autoimmune disease, with the largest "
         "checked lupus series of the patients' own cells for scale (primary sources, "
-        "abstracts)."
+        "abstracts).",
+        formats={"value": _shown, "source": chapter.cite},
     ),
-    "tbl-future-rejection-parameters": "The assumed host rejection of donor CAR T cells.",
-    "tbl-future-rejection": (
+    "tbl-future-rejection-parameters": chapter.ParameterTableSpec(
+        "KineticsParameters",
+        "The assumed host rejection of donor CAR T cells.",
+        names=REJECTION_PARAMETERS,
+    ),
+    "tbl-future-rejection": chapter.TableSpec(
+        {
+            "rejection_max_per_day": "Rejection hazard (per day)",
+            "last_day_above_lod": "CAR T last detectable (day)",
+            "b14_per_million": "B cells on day 14 (per million of normal)",
+            "b_return_day": "B cells back (day)",
+        },
         "Host rejection of donor CAR T cells against persistence and B-cell depletion "
-        "(model sweep; the first row is the patient's own cells)."
+        "(model sweep; the first row is the patient's own cells).",
+        formats={
+            "rejection_max_per_day": "{:g}",
+            "last_day_above_lod": "{:.0f}",
+            "b14_per_million": chapter.number,
+            "b_return_day": "{:.0f}",
+        },
     ),
-    "tbl-future-in-vivo-parameters": (
-        "Assumed inputs of the in vivo (mRNA-LNP) model; none is measured in people."
+    "tbl-future-in-vivo-parameters": chapter.ParameterTableSpec(
+        "InVivoParameters",
+        "Assumed inputs of the in vivo (mRNA-LNP) model; none is measured in people.",
     ),
-    "tbl-future-schedules": (
+    "tbl-future-schedules": chapter.TableSpec(
+        {
+            "label": "Schedule",
+            "days_b_below_1pct": "Days with B cells below 1% of normal",
+            "b_return_day": "B cells back (day)",
+            "recovery_after_last_dose_days": "Back after the last dose (days)",
+        },
         "B-cell depletion after one and six mRNA-LNP doses on different schedules "
-        "(model)."
+        "(model).",
+        formats={
+            "days_b_below_1pct": "{:.1f}",
+            "b_return_day": "{:.0f}",
+            "recovery_after_last_dose_days": "{:.0f}",
+        },
     ),
-    "tbl-future-cytokine": (
-        "Peak of the model's cytokine proxy in the first month (a prediction)."
+    "tbl-future-cytokine": chapter.TableSpec(
+        {
+            "therapy": "Therapy",
+            "peak": "Peak cytokine proxy (billion cells killed per day)",
+            "day": "Day of the peak",
+        },
+        "Peak of the model's cytokine proxy in the first month (a prediction).",
+        formats={"peak": chapter.number, "day": "{:.1f}"},
     ),
 }
 
 
 def reader_table(name: str) -> chapter.ReaderTable:
     """The table ``name`` (a key of :func:`tables`) formatted for readers."""
-    name = require_choice("name", name, _BUILDERS)
-    caption = _CAPTIONS[name]
-    if name == "tbl-future-rejection-parameters":
-        return chapter.parameter_table(
-            "KineticsParameters",
-            caption=caption,
-            name=name,
-            names=list(REJECTION_PARAMETERS),
-        )
-    if name == "tbl-future-in-vivo-parameters":
-        return chapter.parameter_table("InVivoParameters", caption=caption, name=name)
-    columns, formats = {
-        "tbl-future-donor": (
-            {
-                "report": "Cells (disease)",
-                "what": "Quantity",
-                "value": "Value",
-                "source": "Source",
-            },
-            {"value": _shown, "source": chapter.cite},
-        ),
-        "tbl-future-rejection": (
-            {
-                "rejection_max_per_day": "Rejection hazard (per day)",
-                "last_day_above_lod": "CAR T last detectable (day)",
-                "b14_per_million": "B cells on day 14 (per million of normal)",
-                "b_return_day": "B cells back (day)",
-            },
-            {
-                "rejection_max_per_day": "{:g}",
-                "last_day_above_lod": "{:.0f}",
-                "b14_per_million": chapter.number,
-                "b_return_day": "{:.0f}",
-            },
-        ),
-        "tbl-future-schedules": (
-            {
-                "label": "Schedule",
-                "days_b_below_1pct": "Days with B cells below 1% of normal",
-                "b_return_day": "B cells back (day)",
-                "recovery_after_last_dose_days": "Back after the last dose (days)",
-            },
-            {
-                "days_b_below_1pct": "{:.1f}",
-                "b_return_day": "{:.0f}",
-                "recovery_after_last_dose_days": "{:.0f}",
-            },
-        ),
-        "tbl-future-cytokine": (
-            {
-                "therapy": "Therapy",
-                "peak": "Peak cytokine proxy (billion cells killed per day)",
-                "day": "Day of the peak",
-            },
-            {"peak": chapter.number, "day": "{:.1f}"},
-        ),
-    }[name]
-    return chapter.reader_table(
-        _BUILDERS[name](), columns, caption=caption, name=name, formats=formats
-    )
+    name = require_choice("name", name, TABLE_SPECS)
+    return chapter.show_table(TABLE_SPECS[name], _BUILDERS[name](), name=name)
 
 
 # ------------------------------------------------------------------------------------------

@@ -101,6 +101,10 @@ def tables() -> dict[str, pd.DataFrame]:
     return {}
 
 
+#: The conclusion shows no table.
+TABLE_SPECS: dict[str, chapter.TableSpec] = {}
+
+
 def reader_table(name: str) -> chapter.ReaderTable:
     """The conclusion shows no table: every name is refused."""
     raise ValueError(f"name {name!r}: the conclusion shows no table")

@@ -31,7 +31,6 @@ FOREST_OUTCOMES = {
     "crs_grade3_plus": "Severe CRS (grade 3 or higher)",
     "drug_free_remission": "Drug-free remission",
 }
-TABLES = ("tbl-evidence-cohorts",)
 _SOURCE_WORDS = {"autologous": "own", "donor": "donor", "in_vivo": "in vivo"}
 
 
@@ -141,10 +140,9 @@ def _counts_cell(row) -> str:
     return text + (" (secondary)" if row.status == "secondary" else "")
 
 
-def reader_table(name: str) -> ReaderTable:
-    """``name`` formatted for readers (at most four columns)."""
-    require_choice("name", name, TABLES)
-    frame = _cohorts().copy()
+def _cohort_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each cohort's disease, size and cells in words, and its counts in one cell."""
+    frame = frame.copy()
     frame["who"] = [
         f"{disease}; {n} patient{'s' if n > 1 else ''}; {_SOURCE_WORDS[source]} cells"
         for disease, n, source in zip(
@@ -152,23 +150,34 @@ def reader_table(name: str) -> ReaderTable:
         )
     ]
     frame["counts"] = [_counts_cell(row) for row in frame.itertuples(index=False)]
-    return toolkit.reader_table(
-        frame,
+    return frame
+
+
+#: How each table is shown to readers, by its ``tbl-`` name (at most four columns).
+TABLE_SPECS = {
+    "tbl-evidence-cohorts": toolkit.TableSpec(
         {
             "product": "Product",
             "who": "Disease, patients, cells",
             "counts": "Patients with the outcome",
             "source": "Source",
         },
-        caption=(
-            f"Published cohorts of engineered-cell therapy in autoimmune disease, as of "
-            f"{book_date_text()}: counts as read in each source's own text; 'none read' where the "
-            "text available to us gave none; 'secondary' where a count was seen only in a "
-            "summary."
+        lambda: (
+            "Published cohorts of engineered-cell therapy in autoimmune disease, as "
+            f"of {book_date_text()}: counts as read in each source's own text; 'none read' "
+            "where the text available to us gave none; 'secondary' where a count was seen "
+            "only in a summary."
         ),
-        name=name,
         formats={"source": cite},
-    )
+        derive=_cohort_cells,
+    ),
+}
+
+
+def reader_table(name: str) -> ReaderTable:
+    """``name`` formatted for readers."""
+    require_choice("name", name, TABLE_SPECS)
+    return toolkit.show_table(TABLE_SPECS[name], tables()[name], name=name)
 
 
 def claims() -> tuple:
