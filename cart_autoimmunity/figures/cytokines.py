@@ -1,14 +1,11 @@
-"""Figures for the therapy chapters: the collect-engineer-infuse timeline and
-side-effect rates.
+"""Figures of the cytokine-release (CRS) side effect: the cited rates per cohort.
 
-* :func:`plot_process_timeline` draws the table of
-  :func:`cart_autoimmunity.evidence.delivery.process_timeline`;
-* :func:`plot_event_rates` draws cited CRS / neurotoxicity rates per cohort, coloured by
-  setting, hollow for ``secondary`` rows, with the exact intervals of
-  :func:`cart_autoimmunity.evidence.summaries.with_binomial_intervals` where present.
-
-Every plotting helper returns the figure (the chapter leaves it as the cell's only
-output).
+:func:`plot_event_rates` draws cited CRS / neurotoxicity rates per cohort (the table
+``evidence.crs_rates()``, the data the severe-CRS model of
+:mod:`cart_autoimmunity.cytokines` is set against), coloured by setting, hollow for
+``secondary`` rows, with the exact intervals of
+:func:`cart_autoimmunity.evidence.summaries.with_binomial_intervals` where present. It returns
+the figure (the chapter leaves it as the cell's only output).
 """
 
 from __future__ import annotations
@@ -27,14 +24,6 @@ from .style import (
     new_figure,
 )
 
-#: Colours of the steps of the autologous process.
-STEP_COLOURS = {
-    "collect T cells": OKABE_ITO["sky_blue"],
-    "engineer and expand": OKABE_ITO["orange"],
-    "lymphodepletion": OKABE_ITO["reddish_purple"],
-    "infuse": OKABE_ITO["vermillion"],
-}
-
 #: Readable names for the rate quantities of ``evidence.crs_rates()``.
 RATE_LABELS = {
     "crs_any_grade": "CRS, any grade",
@@ -51,64 +40,6 @@ _MARKERS = {
     "neurotoxicity_any_grade": "^",
     "neurotoxicity_grade_3_plus": "v",
 }
-
-
-def plot_process_timeline(timeline: pd.DataFrame):
-    """Horizontal bars, one row per product: collect, engineer, lymphodeplete, infuse.
-
-    The manufacturing failure rate of each product is written at the end of its row.
-    """
-    needed = {
-        "product",
-        "step",
-        "start_day",
-        "end_day",
-        "manufacturing_failure",
-        "failure_events",
-        "failure_n",
-    }
-    if (
-        not isinstance(timeline, pd.DataFrame)
-        or timeline.empty
-        or not needed <= set(timeline.columns)
-    ):
-        raise ValueError(
-            f"timeline must be a non-empty table with columns {sorted(needed)}"
-        )
-    products = list(dict.fromkeys(timeline["product"]))
-    fig, ax = new_figure(height_in=3.2)
-    labelled = set()
-    for y, product in enumerate(products):
-        part = timeline[timeline["product"] == product]
-        for _, row in part.iterrows():
-            colour = STEP_COLOURS.get(row["step"], OKABE_ITO["grey"])
-            label = row["step"] if row["step"] not in labelled else None
-            labelled.add(row["step"])
-            ax.barh(
-                y,
-                row["end_day"] - row["start_day"],
-                left=row["start_day"],
-                height=0.5,
-                color=colour,
-                edgecolor="white",
-                label=label,
-            )
-        first = part.iloc[0]
-        ax.text(
-            part["end_day"].max() + 1.0,
-            y,
-            f"{first['manufacturing_failure']:.1%} failed "
-            f"({first['failure_events']}/{first['failure_n']})",
-            va="center",
-            fontsize=SMALL_FONT_PT,
-        )
-    ax.set_yticks(range(len(products)), products)
-    ax.invert_yaxis()
-    ax.set_xlim(0, timeline["end_day"].max() * 1.45)
-    ax.set_xlabel("Days after T-cell collection")
-    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
-    ax.grid(axis="y", visible=False)
-    return fig
 
 
 def plot_event_rates(
