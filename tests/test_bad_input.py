@@ -450,17 +450,17 @@ VALID: dict[str, Callable[[], dict]] = {
         "results": {"autoimmune": _sim()}
     },
     "figures.kinetics.plot_time_courses": lambda: {"results": {"autoimmune": _sim()}},
-    "figures.kinetics.plot_cohort_bands": lambda: {
+    "figures.cohort.plot_cohort_bands": lambda: {
         "time_courses": {"autoimmune": _cohort_course()},
         "data_points": pd.DataFrame(
             {"time_days": [10.0], "value": [1.0], "label": ["a"]}
         ),
     },
-    "figures.kinetics.plot_crs_vs_burden": lambda: {
+    "figures.cytokines.plot_crs_vs_burden": lambda: {
         "sweep": ca.cytokines.crs_vs_burden([0.0, 1e11], days=20.0),
         "scenario_points": ca.cytokines.scenario_crs_table(scenarios=("lymphoma",)),
     },
-    "figures.kinetics.plot_in_vivo": lambda: {"results": {"single": _in_vivo()}},
+    "figures.in_vivo.plot_in_vivo": lambda: {"results": {"single": _in_vivo()}},
     "figures.style.phone_text_px": lambda: {"font_pt": 10.0, "figure_width_in": 6.0},
     "figures.style.saved_width_in": lambda: {"fig": ca.figures.style.new_figure()[0]},
     "figures.style.illegible_texts": lambda: {"fig": ca.figures.style.new_figure()[0]},

@@ -21,6 +21,7 @@ from . import (
     kinetics,
     meta_analysis,
     style,
+    tolerance,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "kinetics",
     "meta_analysis",
     "style",
+    "tolerance",
 ]

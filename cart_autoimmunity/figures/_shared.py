@@ -2,7 +2,10 @@
 
 The figures comparing a model with published Erlangen numbers (:mod:`.cohort`, :mod:`.kinetics`,
 :mod:`.antibodies`) share their one-panel width, the legend below the axes and the way a
-published mean ± SD day is drawn: black, hollow for a secondary source.
+published mean ± SD day is drawn: black, hollow for a secondary source. The run figures
+(:mod:`.kinetics`, :mod:`.cohort`, :mod:`.cytokines`, :mod:`.in_vivo`) share the line style of a
+labelled run and one legend below all axes. The names carry no leading underscore so that the
+figure modules may import them; the module itself is private.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import validation
-from .style import SCENARIO_COLOURS, SMALL_FONT_PT
+from .style import OKABE_ITO, SCENARIO_COLOURS, SMALL_FONT_PT
 
 DATA = SCENARIO_COLOURS["data"]
 REFERENCE = SCENARIO_COLOURS["reference"]
@@ -84,3 +87,27 @@ def finish_b_cell_axes(fig, ax, points, *, threshold, floor, days, ylabel) -> No
     ax.set_xlabel("Days after infusion")
     ax.set_ylabel(ylabel)
     legend_below_axes(fig, ax)
+
+
+def run_style(label: str) -> dict:
+    """Colour of the scenario named before any bracket; dashed if the label has a bracket."""
+    base = label.split(" (")[0].strip()
+    colour = SCENARIO_COLOURS.get(base, OKABE_ITO["black"])
+    return {"color": colour, "linestyle": "--" if "(" in label else "-", "linewidth": 2}
+
+
+def figure_legend_below(fig, axes, ncols: int = 2) -> None:
+    """One legend for the whole figure, below the axes; each label once, in drawing
+    order."""
+    handles = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    if handles:
+        fig.legend(
+            handles.values(),
+            handles.keys(),
+            loc="outside lower center",
+            ncols=min(ncols, len(handles)),
+            fontsize=SMALL_FONT_PT,
+        )

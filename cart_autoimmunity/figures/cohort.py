@@ -21,10 +21,13 @@ from ._shared import (
     DATA,
     REFERENCE,
     WIDTH_IN,
+    figure_legend_below,
     finish_b_cell_axes,
     legend_below_axes,
     points_table,
+    run_style,
 )
+from .kinetics import FLOORS, LABELS
 from .style import OKABE_ITO, SCENARIO_COLOURS, new_figure
 
 #: Columns of a cohort time course (:class:`cart_autoimmunity.cohort.Cohort`).
@@ -257,3 +260,83 @@ def plot_persistence_vs_data(
     ax.set_ylabel("CAR T cells in blood (cells/µL)")
     legend_below_axes(fig, ax)
     return fig, ax
+
+
+def _check_quantity(quantity: str) -> str:
+    return validation.require_choice("quantity", quantity, LABELS)
+
+
+def plot_cohort_bands(
+    time_courses: dict,
+    quantity: str = "b_cells_per_ul",
+    *,
+    low: float = 0.05,
+    high: float = 0.95,
+    data_points: pd.DataFrame | None = None,
+):
+    """Median line and ``low``–``high`` band per scenario (``{scenario:
+    Cohort.time_course}``).
+
+    ``data_points`` (optional) has columns ``time_days, value, label`` and is drawn in
+    black.
+    """
+    quantity = _check_quantity(quantity)
+    validation.require_mapping("time_courses", time_courses, empty=True)
+    if not time_courses:
+        raise ValueError("time_courses must contain at least one cohort")
+    low = validation.require_fraction("low", low)
+    high = validation.require_fraction("high", high)
+    if data_points is not None:
+        validation.require_columns(
+            "data_points", data_points, ("time_days", "value", "label")
+        )
+    fig, ax = new_figure()
+    floor = FLOORS[quantity]
+    for label, table in time_courses.items():
+        validation.require_columns(
+            f"time_courses[{label!r}]",
+            table,
+            ("time_days", "quantity", "quantile", "value"),
+        )
+        part = table[table.quantity == quantity].pivot_table(
+            index="time_days", columns="quantile", values="value"
+        )
+        for name, q in (("low", low), ("median", 0.5), ("high", high)):
+            if not np.isclose(part.columns, q).any():
+                raise ValueError(
+                    f"{name} quantile {q} is not in the cohort time course"
+                )
+
+        def col(q, part=part):
+            return part.loc[:, np.isclose(part.columns, q)].iloc[:, 0]
+
+        style = run_style(label)
+        ax.fill_between(
+            part.index,
+            np.maximum(col(low), floor),
+            np.maximum(col(high), floor),
+            color=style["color"],
+            alpha=0.25,
+            linewidth=0,
+        )
+        ax.plot(
+            part.index,
+            np.maximum(col(0.5), floor),
+            label=f"{label}, median and {low:.0%}–{high:.0%}",
+            **style,
+        )
+    if data_points is not None:
+        ax.errorbar(
+            data_points["time_days"],
+            data_points["value"],
+            fmt="o",
+            color=SCENARIO_COLOURS["data"],
+            xerr=data_points.get("time_sd"),
+            label=str(data_points["label"].iloc[0]),
+        )
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=floor)
+    ax.set_xlabel("Days after infusion")
+    ax.set_ylabel(LABELS[quantity])
+    figure_legend_below(fig, [ax])
+    return fig

@@ -1,4 +1,7 @@
-"""Figures of the cytokine-release (CRS) side effect: the cited rates per cohort.
+"""Figures of the cytokine-release (CRS) side effect: cited rates, and the model against burden.
+
+:func:`plot_crs_vs_burden` draws :func:`cart_autoimmunity.cytokines.crs_vs_burden` and
+:func:`cart_autoimmunity.cytokines.scenario_crs_table`.
 
 :func:`plot_event_rates` draws cited CRS / neurotoxicity rates per cohort (the table
 ``evidence.crs_rates()``, the data the severe-CRS model of
@@ -16,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from .. import validation
+from ._shared import figure_legend_below
 from .style import (
     MAX_FIGURE_WIDTH_IN,
     OKABE_ITO,
+    QUANTITY_COLOURS,
     SCENARIO_COLOURS,
     SMALL_FONT_PT,
     new_figure,
@@ -131,4 +136,51 @@ def plot_event_rates(
     ax.set_xlabel("Patients affected (%)")
     ax.grid(axis="y", visible=False)
     fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    return fig
+
+
+def plot_crs_vs_burden(
+    sweep: pd.DataFrame, scenario_points: pd.DataFrame | None = None
+):
+    """Severe-CRS probability against target burden (``cytokines.crs_vs_burden`` table).
+
+    Zero burden is drawn at the left edge. ``scenario_points``
+    (``cytokines.scenario_crs_table``) adds one coloured marker per scenario.
+    """
+    needed = {"tumour_cells", "severe_crs_probability"}
+    validation.require_columns("sweep", sweep, ())
+    if not needed <= set(sweep.columns):
+        raise ValueError(f"sweep must have columns {sorted(needed)}")
+    if scenario_points is not None:
+        validation.require_columns(
+            "scenario_points",
+            scenario_points,
+            ("scenario", "tumour_cells", "severe_crs_probability"),
+        )
+    fig, ax = new_figure()
+    positive = sweep[sweep.tumour_cells > 0]
+    edge = positive["tumour_cells"].min() / 3 if len(positive) else 1e8
+    x = np.maximum(sweep["tumour_cells"], edge)
+    ax.plot(
+        x,
+        100 * sweep["severe_crs_probability"],
+        color=QUANTITY_COLOURS["cytokine"],
+        linewidth=2,
+        label="model",
+    )
+    if scenario_points is not None:
+        for _, row in scenario_points.iterrows():
+            ax.plot(
+                max(row["tumour_cells"], edge),
+                100 * row["severe_crs_probability"],
+                "o",
+                markersize=9,
+                color=SCENARIO_COLOURS.get(row["scenario"], OKABE_ITO["black"]),
+                label=row["scenario"],
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("Malignant CD19+ cells at infusion (left edge: none)")
+    ax.set_ylabel("Probability of grade ≥ 3 CRS (%)")
+    ax.set_ylim(0, 100)
+    figure_legend_below(fig, [ax], ncols=4)
     return fig

@@ -1,6 +1,7 @@
 """Figures of the in vivo (LNP) model, :mod:`cart_autoimmunity.in_vivo` (chapter 10).
 
-They draw the tables of :func:`cart_autoimmunity.in_vivo.dose_count_sweep` and
+They draw the tables of :func:`cart_autoimmunity.in_vivo.simulate_in_vivo`,
+:func:`cart_autoimmunity.in_vivo.dose_count_sweep` and
 :func:`cart_autoimmunity.in_vivo.dose_schedule_grid` (the explorable figure), and the cytokine
 proxy of one LNP dose against own and donor cells. The plot helpers return the matplotlib
 figure; the chapter leaves it as the cell's only output. Colours: autologous =
@@ -35,7 +36,10 @@ from ._interactive import (
     start_row,
     value_html,
 )
+from ._shared import figure_legend_below
+from .kinetics import FLOORS, LABELS
 from .style import (
+    MAX_FIGURE_WIDTH_IN,
     OKABE_ITO,
     QUANTITY_COLOURS,
     SCENARIO_COLOURS,
@@ -303,3 +307,55 @@ def in_vivo_schedules(
         f"{grid['doses'].nunique()} dose counts × {grid['interval_days'].nunique()} intervals)"
     )
     return embed(name, title, layout(selects, [b_plot, c_plot], readout), summary)
+
+
+def plot_in_vivo(results: dict, *, b_threshold: float = 0.01):
+    """B cells (fraction of normal) and the CAR+ pool for several dosing schedules.
+
+    ``results`` maps a schedule label to a ``simulate_in_vivo`` table. Left panel: B
+    cells on a log scale with the depletion threshold; right panel: the CAR+ pool V.
+    """
+    validation.require_mapping("results", results, empty=True)
+    if not results:
+        raise ValueError("results must contain at least one schedule")
+    b_threshold = validation.require_open_fraction("b_threshold", b_threshold)
+    palette = [
+        OKABE_ITO[k]
+        for k in ("reddish_purple", "blue", "orange", "bluish_green", "vermillion")
+    ]
+    fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
+    for (label, frame), colour in zip(results.items(), palette, strict=False):
+        left.plot(
+            frame["time_days"],
+            np.maximum(
+                frame["b_cells_fraction_of_normal"],
+                FLOORS["b_cells_fraction_of_normal"],
+            ),
+            color=colour,
+            linewidth=2,
+            label=label,
+        )
+        right.plot(
+            frame["time_days"],
+            np.maximum(frame["in_vivo_car_cells"], FLOORS["in_vivo_car_cells"]),
+            color=colour,
+            linewidth=2,
+            label=label,
+        )
+    left.axhline(
+        b_threshold,
+        color=SCENARIO_COLOURS["reference"],
+        linestyle=":",
+        linewidth=1.5,
+        label=f"{b_threshold:.0%} of normal",
+    )
+    for ax, quantity in (
+        (left, "b_cells_fraction_of_normal"),
+        (right, "in_vivo_car_cells"),
+    ):
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=FLOORS[quantity])
+        ax.set_xlabel("Days after first dose")
+        ax.set_ylabel(LABELS[quantity])
+    figure_legend_below(fig, [left])
+    return fig
