@@ -1,4 +1,5 @@
-"""Smoke and validation tests of the Erlangen-chapter figures (chapters 4 and 6)."""
+"""Smoke and validation tests of the figures set against the Erlangen data (chapters 4 and 6):
+figures.cohort, and the Erlangen comparisons of figures.kinetics and figures.antibodies."""
 
 from __future__ import annotations
 

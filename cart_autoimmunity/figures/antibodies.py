@@ -1,6 +1,7 @@
 """Figures for the antibody model (chapters 6 and 9). Each returns ``(fig, axes)``.
 
-Both take the tidy tables of :mod:`cart_autoimmunity.antibodies` and check them first.
+All take the tidy tables of :mod:`cart_autoimmunity.antibodies` (:func:`plot_reseeding`:
+those of :func:`cart_autoimmunity.antibodies.reseeding_runs`) and check them first.
 Legends sit outside the axes, below them, so that they stay readable on a phone.
 """
 

@@ -1,4 +1,11 @@
-"""Figures for the cost chapter: cost of goods and delivery per patient by modality (M8)."""
+"""Figures of the cost model (:mod:`cart_autoimmunity.costs`, M8).
+
+Cost of goods and delivery per patient by modality (chapter 8), the explorable figure of
+:func:`costs.assumption_grid`, and the collect-engineer-infuse timeline with each product's
+manufacturing failure rate (chapter 3, the table of
+:func:`cart_autoimmunity.evidence.delivery.process_timeline`, the process the cost model
+prices).
+"""
 
 from __future__ import annotations
 

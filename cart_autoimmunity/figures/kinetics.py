@@ -1,7 +1,10 @@
-"""Figures for the kinetics chapters: cells over time, cohort bands, CRS against burden.
+"""Figures of the kinetics model (:mod:`cart_autoimmunity.kinetics`, M1/M4).
 
-Every helper returns the matplotlib figure (the chapter leaves it as the cell's only
-output). Scenario colours come from
+Single runs over time (chapters 3, 4, 5), the memory sweep and its explorable grid (chapter 4,
+:func:`kinetics.memory_burden_grid`), pre-existing against new B cells (chapter 6) and
+rejection of donor cells (chapter 10, :func:`kinetics.rejection_runs` and
+:func:`kinetics.rejection_sweep`). Each returns the matplotlib figure, or ``(fig, ax)``, or
+an explorable figure (the chapter leaves it as the cell's only output). Scenario colours come from
 :data:`cart_autoimmunity.figures.style.SCENARIO_COLOURS`; a label such as
 ``"autoimmune (burden only)"`` takes the colour of the word before the bracket, dashed.
 Legends sit below the axes, outside them, so that they stay readable on a phone screen.
@@ -263,7 +266,9 @@ def plot_b_cell_renewal(
     return fig, ax
 
 
-# Off-the-shelf (donor) cells: rejection by the host (chapter 10)
+# --------------------------------------------------------------------------------------------
+# Chapter 10: off-the-shelf (donor) cells, rejected by the host
+# --------------------------------------------------------------------------------------------
 #: Line styles for increasing rejection hazards (the first, no rejection, is solid).
 _DASHES = ("-", "--", "-.", ":", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1)))
 DEPTH_LINE = 1e-3
