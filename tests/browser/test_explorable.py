@@ -2,10 +2,10 @@
 choices, stay accessible, and show what the Python model returns.
 
 Run with the rest of the browser suite (`make browser`, after `make book`; BOOK_HTML points
-at another build). Each chapter's figure is found by the ids that
-``cart_autoimmunity.figures`` (``_interactive`` and the model modules) gives its controls and its read-out; each check of
-a number computes it afresh with the model package, so the page and the model cannot drift
-apart unnoticed.
+at another build). Each chapter's figure is found by the ids that the figures package
+(``figures._interactive``) gives its controls and its read-out; each check of a number
+computes it afresh with the model package, so the page and the model cannot drift apart
+unnoticed.
 """
 
 from __future__ import annotations
