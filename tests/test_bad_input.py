@@ -53,6 +53,7 @@ MODULES = [
     "validation",
     "chapter",
     "claims",
+    "figures._interactive",  # private, but its formatting functions (its __all__) are walked
 ]
 PACKAGES = ["parameters", "evidence", "figures"]
 
@@ -85,7 +86,7 @@ NEGATIVE_OK = {
     "numerics.round_significant.value": "any real number can be rounded",
     "chapter.converged.value": "any real number can be rounded",
     "chapter.number.value": "any real number can be written",
-    "figures.explorable.format_number.value": "any real number can be written",
+    "figures._interactive.format_number.value": "any real number can be written",
     "validation.require_finite.value": "the finite check accepts negatives",
     "validation.require_increasing.values": "an increasing sequence may start below 0",
     "validation.require_array.values": "no minimum unless the caller gives one",
@@ -95,7 +96,7 @@ NEGATIVE_OK = {
 #: Parameters for which NaN, infinities and negatives have a documented meaning: only a
 #: wrong type is bad.
 DEFINED = {
-    "figures.explorable.format_number.value": "NaN shows as 'n/a': a read-out not reached",
+    "figures._interactive.format_number.value": "NaN shows as 'n/a': a read-out not reached",
 }
 
 #: Parameters whose kind the annotation does not tell. "text" is free text (a caption, a
@@ -395,12 +396,12 @@ VALID: dict[str, Callable[[], dict]] = {
         "base_cost": ca.costs.cost_per_patient("autologous"),
         "modality": "autologous",
     },
-    "figures.erlangen.plot_b_cells_vs_data": lambda: {
+    "figures.cohort.plot_b_cells_vs_data": lambda: {
         "time_course": _cohort_course(),
         "points": _return_points(),
         "threshold": 0.1,
     },
-    "figures.erlangen.plot_persistence_vs_data": lambda: {
+    "figures.cohort.plot_persistence_vs_data": lambda: {
         "time_course": _cohort_course(),
         "cancer_runs": {"lymphoma": _sim()},
         "persistence": ca.evidence.trials.persistence_points(
@@ -408,67 +409,67 @@ VALID: dict[str, Callable[[], dict]] = {
         ),
         "detection_limit_per_ul": 0.1,
     },
-    "figures.erlangen.plot_car_t_runs": lambda: {
+    "figures.kinetics.plot_car_t_runs": lambda: {
         "runs": {"autoimmune": _sim()},
         "detection_limit_per_ul": 0.1,
     },
-    "figures.erlangen.plot_memory_sweep": lambda: {
+    "figures.kinetics.plot_memory_sweep": lambda: {
         "sweep": _memory_grid()[0],
         "reference_days": {"a guide": 100.0},
     },
-    "figures.erlangen.plot_b_cell_renewal": lambda: {
+    "figures.kinetics.plot_b_cell_renewal": lambda: {
         "result": _renewal(),
         "points": _return_points(),
         "threshold": 0.1,
     },
-    "figures.erlangen.plot_reseeding": lambda: {"runs": {"reset": _antibodies()}},
-    "figures.explorable.memory_readout": lambda: {
+    "figures.antibodies.plot_reseeding": lambda: {"runs": {"reset": _antibodies()}},
+    "figures.kinetics.memory_readout": lambda: {
         "row": _memory_grid()[0].iloc[0].to_dict(),
         "horizon_days": 60.0,
     },
-    "figures.explorable.memory_persistence": lambda: {
+    "figures.kinetics.memory_persistence": lambda: {
         "grid": _memory_grid()[0],
         "time_courses": _memory_grid()[1],
     },
-    "figures.explorable.cost_assumptions": lambda: {
+    "figures.costs.cost_assumptions": lambda: {
         "grid": ca.costs.assumption_grid({"patients_per_year": (100, 200)})
     },
-    "figures.explorable.cost_readout": lambda: {
+    "figures.costs.cost_readout": lambda: {
         "row": ca.costs.assumption_grid({"patients_per_year": (100, 200)})
         .iloc[0]
         .to_dict()
     },
-    "figures.explorable.schedule_readout": lambda: {
+    "figures.in_vivo.schedule_readout": lambda: {
         "row": _schedule_grid()[0].iloc[0].to_dict()
     },
-    "figures.explorable.in_vivo_schedules": lambda: {
+    "figures.in_vivo.in_vivo_schedules": lambda: {
         "grid": _schedule_grid()[0],
         "time_courses": _schedule_grid()[1],
     },
-    "figures.explorable.format_number": lambda: {"value": 1.5},
-    "figures.future.plot_rejection_time_courses": lambda: {
+    "figures._interactive.format_number": lambda: {"value": 1.5},
+    "figures.kinetics.plot_rejection_time_courses": lambda: {
         "runs": {0.0: _sim()},
         "detection_limit_per_ul": 0.1,
     },
-    "figures.future.plot_cytokine_comparison": lambda: {
+    "figures.in_vivo.plot_cytokine_comparison": lambda: {
         "results": {"autoimmune": _sim()}
     },
     "figures.kinetics.plot_time_courses": lambda: {"results": {"autoimmune": _sim()}},
-    "figures.kinetics.plot_cohort_bands": lambda: {
+    "figures.cohort.plot_cohort_bands": lambda: {
         "time_courses": {"autoimmune": _cohort_course()},
         "data_points": pd.DataFrame(
             {"time_days": [10.0], "value": [1.0], "label": ["a"]}
         ),
     },
-    "figures.kinetics.plot_crs_vs_burden": lambda: {
+    "figures.cytokines.plot_crs_vs_burden": lambda: {
         "sweep": ca.cytokines.crs_vs_burden([0.0, 1e11], days=20.0),
         "scenario_points": ca.cytokines.scenario_crs_table(scenarios=("lymphoma",)),
     },
-    "figures.kinetics.plot_in_vivo": lambda: {"results": {"single": _in_vivo()}},
+    "figures.in_vivo.plot_in_vivo": lambda: {"results": {"single": _in_vivo()}},
     "figures.style.phone_text_px": lambda: {"font_pt": 10.0, "figure_width_in": 6.0},
     "figures.style.saved_width_in": lambda: {"fig": ca.figures.style.new_figure()[0]},
     "figures.style.illegible_texts": lambda: {"fig": ca.figures.style.new_figure()[0]},
-    "figures.therapy.plot_event_rates": lambda: {
+    "figures.cytokines.plot_event_rates": lambda: {
         "rates": ca.evidence.summaries.with_binomial_intervals(ca.evidence.crs_rates())
     },
     "evidence.trials.headline_table": lambda: {

@@ -12,7 +12,7 @@ import pytest
 from cart_autoimmunity import cohort, evidence, kinetics
 from cart_autoimmunity.chapters import ch04_erlangen as ch
 from cart_autoimmunity.evidence import cohort_map
-from cart_autoimmunity.figures import explorable
+from cart_autoimmunity.figures import _interactive
 from cart_autoimmunity.parameters.kinetics import CohortParameters, KineticsParameters
 
 #: A vectorised solve shares one error control: it equals the single runs this closely.
@@ -205,7 +205,7 @@ def test_explorable_grid_shows_the_model_run_at_a_grid_point():
     row = grid.set_index(["autoimmune_memory_factor", "tumour_cells"]).loc[(0.5, 1e11)]
     for name in ("last_day_above_lod", "b_return_day"):
         assert row[name] == pytest.approx(out[name], rel=SOLVER_REL)
-        assert explorable.format_number(row[name]) == explorable.format_number(
+        assert _interactive.format_number(row[name]) == _interactive.format_number(
             out[name]
         )
     assert len(courses) == len(grid) * (1000 // 5 + 1)

@@ -334,7 +334,7 @@ def test_the_b_cell_panels_shade_what_no_test_can_see():
     from cart_autoimmunity import figures
 
     runs = kinetics.rejection_runs((0.0, DEFAULT_HAZARD), PARAMS, days=60.0)
-    fig = figures.future.plot_rejection_time_courses(
+    fig = figures.kinetics.plot_rejection_time_courses(
         runs, detection_limit_per_ul=PARAMS.detection_limit_per_ul
     )
     before = fig.axes[1].get_ylim()

@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from cart_autoimmunity.figures import clonal_escape as fc  # noqa: E402
+from cart_autoimmunity.figures import tolerance as ft  # noqa: E402
 from cart_autoimmunity.figures.style import illegible_texts  # noqa: E402
 
 
@@ -55,7 +56,7 @@ def _passage() -> pd.DataFrame:
 
 def test_funnel_draws_one_panel_per_group_with_range_labels():
     funnels = {"healthy": _funnel(0.05, 0.20), "SLE": _funnel(0.25, 0.50)}
-    fig, axes = fc.plot_tolerance_funnel(funnels)
+    fig, axes = ft.plot_tolerance_funnel(funnels)
     assert len(axes) == 2
     assert [ax.get_title() for ax in axes] == ["Healthy donors", "SLE patients"]
     assert axes[0].get_xlabel().startswith("Self-reactive share")
@@ -82,7 +83,7 @@ def test_funnel_draws_one_panel_per_group_with_range_labels():
 )
 def test_funnel_rejects_bad_input(bad, message):
     with pytest.raises(ValueError, match=message):
-        fc.plot_tolerance_funnel(bad)
+        ft.plot_tolerance_funnel(bad)
 
 
 def test_trajectories_draw_each_replicate_with_a_legend_below():

@@ -11,6 +11,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from cart_autoimmunity.figures import cohort as fco  # noqa: E402
+from cart_autoimmunity.figures import cytokines as fcy  # noqa: E402
+from cart_autoimmunity.figures import in_vivo as fiv  # noqa: E402
 from cart_autoimmunity.figures import kinetics as fk  # noqa: E402
 
 DAYS = np.linspace(0, 30, 31)
@@ -81,7 +84,7 @@ def cohort_table() -> pd.DataFrame:
 
 def test_cohort_bands_label_the_median_and_band():
     points = pd.DataFrame({"time_days": [10.0], "value": [5.0], "label": ["Erlangen"]})
-    fig = fk.plot_cohort_bands({"autoimmune": cohort_table()}, data_points=points)
+    fig = fco.plot_cohort_bands({"autoimmune": cohort_table()}, data_points=points)
     assert fig.axes[0].get_ylabel() == fk.LABELS["b_cells_per_ul"]
     assert legend_texts(fig) == ["autoimmune, median and 5%–95%", "Erlangen"]
     plt.close(fig)
@@ -89,11 +92,11 @@ def test_cohort_bands_label_the_median_and_band():
 
 def test_cohort_bands_reject_missing_quantiles_and_empty_input():
     with pytest.raises(ValueError, match="quantile"):
-        fk.plot_cohort_bands({"autoimmune": cohort_table()}, low=0.1)
+        fco.plot_cohort_bands({"autoimmune": cohort_table()}, low=0.1)
     with pytest.raises(
         ValueError, match="time_courses must contain at least one cohort"
     ):
-        fk.plot_cohort_bands({})
+        fco.plot_cohort_bands({})
 
 
 def test_crs_vs_burden_draws_percentages_and_scenarios():
@@ -107,14 +110,14 @@ def test_crs_vs_burden_draws_percentages_and_scenarios():
             "severe_crs_probability": [0.03, 0.3],
         }
     )
-    fig = fk.plot_crs_vs_burden(sweep, points)
+    fig = fcy.plot_crs_vs_burden(sweep, points)
     ax = fig.axes[0]
     assert "%" in ax.get_ylabel() and "cells" in ax.get_xlabel()
     assert np.nanmax(ax.lines[0].get_ydata()) == pytest.approx(30.0)
     assert legend_texts(fig) == ["model", "autoimmune", "leukaemia"]
     plt.close(fig)
     with pytest.raises(ValueError, match="columns"):
-        fk.plot_crs_vs_burden(sweep.drop(columns="severe_crs_probability"))
+        fcy.plot_crs_vs_burden(sweep.drop(columns="severe_crs_probability"))
 
 
 def test_in_vivo_panels_and_validation():
@@ -125,7 +128,7 @@ def test_in_vivo_panels_and_validation():
             "in_vivo_car_cells": 1e8 * np.exp(-DAYS),
         }
     )
-    fig = fk.plot_in_vivo({"3 doses": frame})
+    fig = fiv.plot_in_vivo({"3 doses": frame})
     assert [ax.get_ylabel() for ax in fig.axes] == [
         fk.LABELS["b_cells_fraction_of_normal"],
         fk.LABELS["in_vivo_car_cells"],
@@ -133,4 +136,4 @@ def test_in_vivo_panels_and_validation():
     assert legend_texts(fig) == ["3 doses", "1% of normal"]
     plt.close(fig)
     with pytest.raises(ValueError, match="results must contain at least one schedule"):
-        fk.plot_in_vivo({})
+        fiv.plot_in_vivo({})

@@ -1,6 +1,6 @@
 """Serve BokehJS from the book itself: no CDN, no other host.
 
-The explorable figures (``cart_autoimmunity.figures.explorable``) load
+The explorable figures (``cart_autoimmunity.figures._interactive``) load
 ``_static/bokeh/<version>/bokeh.min.js`` and ``bokeh-widgets.min.js`` by a path relative to
 their page. This extension copies those files, with Bokeh's licence, from the installed
 ``bokeh`` package into the HTML output at the end of every HTML build, so the JavaScript

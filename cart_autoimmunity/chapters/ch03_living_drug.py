@@ -16,7 +16,7 @@ import pandas as pd
 from .. import chapter, evidence, kinetics
 from ..claims import Bound, Check, Claim
 from ..evidence import safety
-from ..figures.therapy import RATE_LABELS
+from ..figures.cytokines import RATE_LABELS
 from ..parameters.kinetics import KineticsParameters
 from ..validation import require_choice
 

@@ -30,7 +30,7 @@ import pandas as pd
 from .. import chapter, cytokines, evidence, in_vivo, kinetics
 from ..claims import Bound, Check, Claim
 from ..evidence import cohort_map
-from ..figures import explorable as explorable_figures
+from ..figures import in_vivo as in_vivo_figures
 from ..figures.style import SMALL_FONT_PT
 from ..parameters import parameter_table
 from ..parameters.in_vivo import InVivoParameters
@@ -239,7 +239,7 @@ def dose_count_sweep() -> pd.DataFrame:
 
 def explorable():
     """The explorable figure of the schedule grid, opening at six weekly doses."""
-    return explorable_figures.in_vivo_schedules(
+    return in_vivo_figures.in_vivo_schedules(
         *schedule_grid(), start={"doses": 6, "interval_days": WEEKLY_DAYS}
     )
 

@@ -20,7 +20,7 @@ from .. import chapter as toolkit
 from .. import meta_analysis
 from ..chapter import ReaderTable, cite
 from ..evidence import cohort_map
-from ..figures import evidence_map as evidence_figures
+from ..figures import meta_analysis as meta_analysis_figures
 from ..validation import require_choice
 
 CHAPTER = "book/evidence_map"
@@ -66,7 +66,7 @@ def forest(outcome: str) -> tuple[pd.DataFrame, dict]:
 
 def figure():
     """The forest plot of :data:`FOREST_OUTCOMES`."""
-    return evidence_figures.plot_forest(
+    return meta_analysis_figures.plot_forest(
         {title: forest(outcome) for outcome, title in FOREST_OUTCOMES.items()}
     )
 

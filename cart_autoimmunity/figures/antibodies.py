@@ -1,6 +1,7 @@
 """Figures for the antibody model (chapters 6 and 9). Each returns ``(fig, axes)``.
 
-Both take the tidy tables of :mod:`cart_autoimmunity.antibodies` and check them first.
+All take the tidy tables of :mod:`cart_autoimmunity.antibodies` (:func:`plot_reseeding`:
+those of :func:`cart_autoimmunity.antibodies.reseeding_runs`) and check them first.
 Legends sit outside the axes, below them, so that they stay readable on a phone.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import validation
-from .style import TARGET_COLOURS, new_figure
+from ._shared import WIDTH_IN, legend_below_axes
+from .style import OKABE_ITO, QUANTITY_COLOURS, TARGET_COLOURS, new_figure
 
 #: Panel titles of the antibody quantities.
 LABELS = {
@@ -114,4 +116,59 @@ def plot_tradeoff(
         loc="outside lower center",
         ncols=min(len(labels), 5),
     )
+    return fig, ax
+
+
+def plot_reseeding(runs: dict, *, window_days: float | None = None):
+    """Autoantibody after CD19 CAR T for several re-seeding assumptions, with vaccine
+    IgG.
+
+    ``runs`` maps a legend label to a
+    :func:`cart_autoimmunity.antibodies.simulate_antibodies` table. Autoantibody lines
+    are solid (one colour each); the vaccine antibody of the first run is drawn dashed
+    in the vaccine colour for comparison.
+    """
+    validation.require_mapping("runs", runs, empty=True)
+    if not runs:
+        raise ValueError("runs must contain at least one labelled antibody run")
+    palette = (
+        QUANTITY_COLOURS["autoantibody"],
+        OKABE_ITO["vermillion"],
+        OKABE_ITO["reddish_purple"],
+        OKABE_ITO["blue"],
+    )
+    if len(runs) > len(palette):
+        raise ValueError(f"runs: at most {len(palette)} can be drawn, got {len(runs)}")
+    for label, frame in runs.items():
+        validation.require_columns(
+            f"runs[{label!r}]", frame, ("time_days", "quantity", "fraction_of_baseline")
+        )
+    if window_days is not None:
+        window_days = validation.require_non_negative("window_days", window_days)
+    fig, ax = new_figure(width_in=WIDTH_IN, height_in=4.4)
+    for (label, frame), colour in zip(runs.items(), palette, strict=False):
+        auto = frame[frame["quantity"] == "autoantibody"]
+        ax.plot(
+            auto["time_days"],
+            100 * auto["fraction_of_baseline"],
+            color=colour,
+            linewidth=2,
+            label=label,
+        )
+    first = next(iter(runs.values()))
+    vaccine = first[first["quantity"] == "vaccine_antibody"]
+    ax.plot(
+        vaccine["time_days"],
+        100 * vaccine["fraction_of_baseline"],
+        color=QUANTITY_COLOURS["vaccine_antibody"],
+        linewidth=2,
+        linestyle="--",
+        label="vaccine antibody",
+    )
+    if window_days is not None:
+        ax.axvspan(0, window_days, color="0.92", zorder=0, label="B-cell aplasia")
+    ax.set_xlabel("Days after infusion")
+    ax.set_ylabel("% of pre-treatment level")
+    ax.set_ylim(-3, 110)
+    legend_below_axes(fig, ax)
     return fig, ax

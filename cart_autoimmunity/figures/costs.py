@@ -1,7 +1,15 @@
-"""Figures for the cost chapter: cost of goods and delivery per patient by modality (M8)."""
+"""Figures of the cost model (:mod:`cart_autoimmunity.costs`, M8).
+
+Cost of goods and delivery per patient by modality (chapter 8), the explorable figure of
+:func:`costs.assumption_grid`, and the collect-engineer-infuse timeline with each product's
+manufacturing failure rate (chapter 3, the table of
+:func:`cart_autoimmunity.evidence.delivery.process_timeline`, the process the cost model
+prices).
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -10,7 +18,27 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from .. import validation
-from .style import OKABE_ITO, SCENARIO_COLOURS, SMALL_FONT_PT, new_figure
+from ._interactive import (
+    ExplorableFigure,
+    callback_js,
+    check_grid,
+    embed,
+    format_number,
+    format_thousand_usd,
+    layout,
+    legend_below,
+    new_plot,
+    readout_div,
+    require_row,
+    select_controls,
+    start_row,
+)
+from .style import (
+    OKABE_ITO,
+    SCENARIO_COLOURS,
+    SMALL_FONT_PT,
+    new_figure,
+)
 
 #: Autologous products are the ones given to autoimmune patients so far, so they share that colour.
 MODALITY_COLOURS = {
@@ -248,3 +276,230 @@ def plot_tornado(table: pd.DataFrame, base_cost: float, modality: str, top: int 
     ax.grid(axis="y", visible=False)
     fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
     return fig, ax
+
+
+#: Colours of the steps of the autologous process.
+STEP_COLOURS = {
+    "collect T cells": OKABE_ITO["sky_blue"],
+    "engineer and expand": OKABE_ITO["orange"],
+    "lymphodepletion": OKABE_ITO["reddish_purple"],
+    "infuse": OKABE_ITO["vermillion"],
+}
+
+
+def plot_process_timeline(timeline: pd.DataFrame):
+    """Horizontal bars, one row per product: collect, engineer, lymphodeplete, infuse.
+
+    The manufacturing failure rate of each product is written at the end of its row.
+    """
+    needed = {
+        "product",
+        "step",
+        "start_day",
+        "end_day",
+        "manufacturing_failure",
+        "failure_events",
+        "failure_n",
+    }
+    if (
+        not isinstance(timeline, pd.DataFrame)
+        or timeline.empty
+        or not needed <= set(timeline.columns)
+    ):
+        raise ValueError(
+            f"timeline must be a non-empty table with columns {sorted(needed)}"
+        )
+    products = list(dict.fromkeys(timeline["product"]))
+    fig, ax = new_figure(height_in=3.2)
+    labelled = set()
+    for y, product in enumerate(products):
+        part = timeline[timeline["product"] == product]
+        for _, row in part.iterrows():
+            colour = STEP_COLOURS.get(row["step"], OKABE_ITO["grey"])
+            label = row["step"] if row["step"] not in labelled else None
+            labelled.add(row["step"])
+            ax.barh(
+                y,
+                row["end_day"] - row["start_day"],
+                left=row["start_day"],
+                height=0.5,
+                color=colour,
+                edgecolor="white",
+                label=label,
+            )
+        first = part.iloc[0]
+        ax.text(
+            part["end_day"].max() + 1.0,
+            y,
+            f"{first['manufacturing_failure']:.1%} failed "
+            f"({first['failure_events']}/{first['failure_n']})",
+            va="center",
+            fontsize=SMALL_FONT_PT,
+        )
+    ax.set_yticks(range(len(products)), products)
+    ax.invert_yaxis()
+    ax.set_xlim(0, timeline["end_day"].max() * 1.45)
+    ax.set_xlabel("Days after T-cell collection")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 8: the cost model's main assumptions against cost per patient
+# --------------------------------------------------------------------------------------------
+COST_OPTIONS = (
+    ("autologous_usd", "Autologous"),
+    ("allogeneic_usd", "Allogeneic (batch)"),
+    ("in_vivo_usd", "In vivo"),
+)
+#: Labels and formats of the assumptions a cost grid may vary (others get a generic label).
+COST_CONTROLS = {
+    "patients_per_year": (
+        "Patients a year, autologous facility",
+        lambda v: f"{v:,.0f}",
+    ),
+    "doses_per_batch": ("Doses per allogeneic batch", lambda v: f"{v:,.0f}"),
+    "in_vivo_dose_usd": ("Cost of one in vivo dose", lambda v: f"USD {v:,.0f}"),
+    "in_vivo_doses": ("In vivo doses per patient", lambda v: f"{v:,.0f}"),
+    "hospital_stay_usd": (
+        "Hospital stay after an ex vivo infusion",
+        lambda v: f"USD {v:,.0f}",
+    ),
+    "manufacturing_usd": (
+        "Manufacturing of one autologous product",
+        lambda v: f"USD {v:,.0f}",
+    ),
+}
+
+
+_COST_LEAD = "<p>Model cost of goods and delivery per treated patient, not a price: "
+
+
+def cost_readout(row: Mapping) -> str:
+    """The sentence under chapter 8's explorable figure for one grid row (HTML).
+
+    The page composes the same sentence in JavaScript (1,000s of grid points would otherwise
+    repeat it), so its ``data-value`` attributes print numbers as JavaScript does.
+    """
+    require_row(row)
+    parts = [
+        f'{label.lower()} <span class="explorable-value" data-value="{_js_number(row[column])}">'
+        f"{format_thousand_usd(row[column])}</span>"
+        for column, label in COST_OPTIONS
+    ]
+    return f"{_COST_LEAD}{'; '.join(parts)}.</p>"
+
+
+def _js_number(value: float) -> str:
+    """``String(value)`` in JavaScript for a finite float below 1e21 (no exponent form)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def cost_assumptions(
+    grid: pd.DataFrame, *, start: Mapping | None = None
+) -> ExplorableFigure:
+    """Chapter 8: cost per treated patient of each modality under the chosen assumptions.
+
+    ``grid`` is :func:`costs.assumption_grid`: one column per assumption, then
+    ``autologous_usd, allogeneic_usd, in_vivo_usd`` (and ``is_default``, where the lighter
+    marks sit). ``start`` picks the first point shown (default: the ``is_default`` row).
+    """
+    from bokeh.models import ColumnDataSource, CustomJS, FactorRange, Range1d
+
+    name = "cost"
+    cost_columns = [c for c, _ in COST_OPTIONS]
+    validation.require_columns("grid", grid, cost_columns)
+    keys = [c for c in grid.columns if c not in (*cost_columns, "is_default")]
+    if not keys:
+        raise ValueError("grid must have at least one assumption column")
+    check_grid(grid, keys)
+    grid = grid.reset_index(drop=True)
+    row = start_row(grid, keys, start)
+    specs = [
+        (
+            k,
+            *COST_CONTROLS.get(
+                k, (k.replace("_", " ").capitalize(), lambda v: f"{v:,g}")
+            ),
+        )
+        for k in keys
+    ]
+    selects, level_names, level_data = select_controls(name, grid, specs, row)
+    labels = [label for _, label in COST_OPTIONS]
+    thousands = {c: (grid[c] / 1000.0).round(1).tolist() for c in cost_columns}
+    bar_labels = {
+        f"label_{c}": [format_number(v / 1000.0) for v in grid[c]] for c in cost_columns
+    }
+    exact = {f"exact_{c}": grid[c].astype(float).tolist() for c in cost_columns}
+    store = ColumnDataSource({**level_data, **thousands, **bar_labels, **exact})
+
+    def bars(k: int) -> dict:
+        return {
+            "option": labels,
+            "cost": [thousands[c][k] for c in cost_columns],
+            "label": [bar_labels[f"label_{c}"][k] for c in cost_columns],
+        }
+
+    shown = ColumnDataSource(bars(row))
+    top = float(max(grid[c].max() for c in cost_columns)) / 1000.0
+    plot = new_plot(
+        "Cost per treated patient (model)",
+        "Thousand USD per treated patient",
+        "",
+        "Horizontal bar chart of the model's cost per treated patient for autologous, "
+        "allogeneic and in vivo CAR T under the chosen assumptions.",
+        y_log=False,
+        x_range=Range1d(0, 1.2 * top),
+        y_range=FactorRange(*reversed(labels)),
+        height=220,
+    )
+    plot.hbar(
+        y="option", right="cost", height=0.6, source=shown, color=OKABE_ITO["blue"]
+    )
+    plot.text(
+        x="cost",
+        y="option",
+        text="label",
+        source=shown,
+        x_offset=6,
+        text_baseline="middle",
+        text_font_size="12px",
+        text_color="#1a1a1a",
+    )
+    if "is_default" in grid.columns and grid["is_default"].any():
+        base = bars(int(np.flatnonzero(grid["is_default"].to_numpy())[0]))
+        marks = plot.scatter(
+            x="cost",
+            y="option",
+            source=ColumnDataSource(base),
+            marker="dash",
+            size=26,
+            angle=math.pi / 2,
+            line_width=2,
+            color="#1a1a1a",
+        )
+        legend_below(plot, "with the default assumptions", marks)
+    plot.ygrid.grid_line_color = None
+    readout = readout_div(name, cost_readout(grid.loc[row]))
+    callback = CustomJS(
+        args=dict(
+            grid=store,
+            shown=shown,
+            selects=selects,
+            levels=level_names,
+            readout=readout,
+            columns=cost_columns,
+            options=labels,
+            lead=_COST_LEAD,
+        ),
+        code=callback_js("cost_assumptions.js"),
+    )
+    for select in selects:
+        select.js_on_change("value", callback)
+    title = "Explore the model: the cost model's main assumptions"
+    summary = (
+        f"ExplorableFigure({title!r}: {len(grid)} grid points over {', '.join(keys)})"
+    )
+    return embed(name, title, layout(selects, [plot], readout), summary)

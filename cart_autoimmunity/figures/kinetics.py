@@ -1,7 +1,10 @@
-"""Figures for the kinetics chapters: cells over time, cohort bands, CRS against burden.
+"""Figures of the kinetics model (:mod:`cart_autoimmunity.kinetics`, M1/M4).
 
-Every helper returns the matplotlib figure (the chapter leaves it as the cell's only
-output). Scenario colours come from
+Single runs over time (chapters 3, 4, 5), the memory sweep and its explorable grid (chapter 4,
+:func:`kinetics.memory_burden_grid`), pre-existing against new B cells (chapter 6) and
+rejection of donor cells (chapter 10, :func:`kinetics.rejection_runs` and
+:func:`kinetics.rejection_sweep`). Each returns the matplotlib figure, or ``(fig, ax)``, or
+an explorable figure (the chapter leaves it as the cell's only output). Scenario colours come from
 :data:`cart_autoimmunity.figures.style.SCENARIO_COLOURS`; a label such as
 ``"autoimmune (burden only)"`` takes the colour of the word before the bracket, dashed.
 Legends sit below the axes, outside them, so that they stay readable on a phone screen.
@@ -9,10 +12,41 @@ Legends sit below the axes, outside them, so that they stay readable on a phone 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from .. import validation
+from ._interactive import (
+    ExplorableFigure,
+    callback_js,
+    check_grid,
+    embed,
+    format_cells,
+    format_number,
+    format_percent,
+    layout,
+    new_plot,
+    readout_div,
+    reference,
+    require_row,
+    rounded,
+    select_controls,
+    start_row,
+    value_html,
+)
+from ._shared import (
+    AUTOIMMUNE,
+    REFERENCE,
+    WIDTH_IN,
+    figure_legend_below,
+    finish_b_cell_axes,
+    legend_below_axes,
+    points_table,
+    run_style,
+)
 from .style import (
     MAX_FIGURE_WIDTH_IN,
     OKABE_ITO,
@@ -43,33 +77,6 @@ FLOORS = {
     "b_cells_total": 1e6,
     "in_vivo_car_cells": 1e5,
 }
-
-
-def _style(label: str) -> dict:
-    base = label.split(" (")[0].strip()
-    colour = SCENARIO_COLOURS.get(base, OKABE_ITO["black"])
-    return {"color": colour, "linestyle": "--" if "(" in label else "-", "linewidth": 2}
-
-
-def _check_quantity(quantity: str) -> str:
-    return validation.require_choice("quantity", quantity, LABELS)
-
-
-def _legend_below(fig, axes, ncols: int = 2) -> None:
-    """One legend for the whole figure, below the axes; each label once, in drawing
-    order."""
-    handles = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            handles.setdefault(label, handle)
-    if handles:
-        fig.legend(
-            handles.values(),
-            handles.keys(),
-            loc="outside lower center",
-            ncols=min(ncols, len(handles)),
-            fontsize=SMALL_FONT_PT,
-        )
 
 
 def plot_time_courses(
@@ -108,7 +115,7 @@ def plot_time_courses(
                 shown["time_days"],
                 np.maximum(shown[quantity], floor),
                 label=label,
-                **_style(label),
+                **run_style(label),
             )
         if reference_lines and quantity in reference_lines:
             value, text = reference_lines[quantity]
@@ -123,180 +130,459 @@ def plot_time_courses(
         ax.set_ylim(bottom=floor)
         ax.set_xlabel("Days after infusion")
         ax.set_ylabel(LABELS[quantity])
-    _legend_below(fig, axes)
+    figure_legend_below(fig, axes)
     return fig
 
 
-def plot_cohort_bands(
-    time_courses: dict,
-    quantity: str = "b_cells_per_ul",
-    *,
-    low: float = 0.05,
-    high: float = 0.95,
-    data_points: pd.DataFrame | None = None,
-):
-    """Median line and ``low``–``high`` band per scenario (``{scenario:
-    Cohort.time_course}``).
+def plot_car_t_runs(runs: dict, *, detection_limit_per_ul: float, days: float = 1000.0):
+    """CAR T cells in blood for single labelled runs (``{label: simulate() table}``).
 
-    ``data_points`` (optional) has columns ``time_days, value, label`` and is drawn in
-    black.
+    A label such as ``"autoimmune (burden only)"`` takes the colour of the word before
+    the bracket and is dashed. The dotted line is the detection limit.
     """
-    quantity = _check_quantity(quantity)
-    validation.require_mapping("time_courses", time_courses, empty=True)
-    if not time_courses:
-        raise ValueError("time_courses must contain at least one cohort")
-    low = validation.require_fraction("low", low)
-    high = validation.require_fraction("high", high)
-    if data_points is not None:
-        validation.require_columns(
-            "data_points", data_points, ("time_days", "value", "label")
-        )
-    fig, ax = new_figure()
-    floor = FLOORS[quantity]
-    for label, table in time_courses.items():
-        validation.require_columns(
-            f"time_courses[{label!r}]",
-            table,
-            ("time_days", "quantity", "quantile", "value"),
-        )
-        part = table[table.quantity == quantity].pivot_table(
-            index="time_days", columns="quantile", values="value"
-        )
-        for name, q in (("low", low), ("median", 0.5), ("high", high)):
-            if not np.isclose(part.columns, q).any():
-                raise ValueError(
-                    f"{name} quantile {q} is not in the cohort time course"
-                )
-
-        def col(q, part=part):
-            return part.loc[:, np.isclose(part.columns, q)].iloc[:, 0]
-
-        style = _style(label)
-        ax.fill_between(
-            part.index,
-            np.maximum(col(low), floor),
-            np.maximum(col(high), floor),
-            color=style["color"],
-            alpha=0.25,
-            linewidth=0,
-        )
-        ax.plot(
-            part.index,
-            np.maximum(col(0.5), floor),
-            label=f"{label}, median and {low:.0%}–{high:.0%}",
-            **style,
-        )
-    if data_points is not None:
-        ax.errorbar(
-            data_points["time_days"],
-            data_points["value"],
-            fmt="o",
-            color=SCENARIO_COLOURS["data"],
-            xerr=data_points.get("time_sd"),
-            label=str(data_points["label"].iloc[0]),
-        )
-    ax.set_yscale("log")
-    ax.set_ylim(bottom=floor)
-    ax.set_xlabel("Days after infusion")
-    ax.set_ylabel(LABELS[quantity])
-    _legend_below(fig, [ax])
-    return fig
-
-
-def plot_crs_vs_burden(
-    sweep: pd.DataFrame, scenario_points: pd.DataFrame | None = None
-):
-    """Severe-CRS probability against target burden (``cytokines.crs_vs_burden`` table).
-
-    Zero burden is drawn at the left edge. ``scenario_points``
-    (``cytokines.scenario_crs_table``) adds one coloured marker per scenario.
-    """
-    needed = {"tumour_cells", "severe_crs_probability"}
-    validation.require_columns("sweep", sweep, ())
-    if not needed <= set(sweep.columns):
-        raise ValueError(f"sweep must have columns {sorted(needed)}")
-    if scenario_points is not None:
-        validation.require_columns(
-            "scenario_points",
-            scenario_points,
-            ("scenario", "tumour_cells", "severe_crs_probability"),
-        )
-    fig, ax = new_figure()
-    positive = sweep[sweep.tumour_cells > 0]
-    edge = positive["tumour_cells"].min() / 3 if len(positive) else 1e8
-    x = np.maximum(sweep["tumour_cells"], edge)
-    ax.plot(
-        x,
-        100 * sweep["severe_crs_probability"],
-        color=QUANTITY_COLOURS["cytokine"],
-        linewidth=2,
-        label="model",
+    validation.require_mapping("runs", runs, empty=True)
+    if not runs:
+        raise ValueError("runs must contain at least one labelled run")
+    if len(runs) > 6:
+        raise ValueError(f"at most 6 runs can be drawn, got {len(runs)}")
+    detection_limit_per_ul = validation.require_positive(
+        "detection_limit_per_ul", detection_limit_per_ul
     )
-    if scenario_points is not None:
-        for _, row in scenario_points.iterrows():
-            ax.plot(
-                max(row["tumour_cells"], edge),
-                100 * row["severe_crs_probability"],
-                "o",
-                markersize=9,
-                color=SCENARIO_COLOURS.get(row["scenario"], OKABE_ITO["black"]),
-                label=row["scenario"],
-            )
-    ax.set_xscale("log")
-    ax.set_xlabel("Malignant CD19+ cells at infusion (left edge: none)")
-    ax.set_ylabel("Probability of grade ≥ 3 CRS (%)")
-    ax.set_ylim(0, 100)
-    _legend_below(fig, [ax], ncols=4)
-    return fig
+    days = validation.require_positive("days", days)
+    floor = 1e-3
+    fig, ax = new_figure(width_in=WIDTH_IN, height_in=4.4)
+    for label, frame in runs.items():
+        validation.require_columns(
+            f"runs[{label!r}]", frame, ("time_days", "car_t_per_ul")
+        )
+        shown = frame[frame["time_days"] <= days]
+        ax.plot(
+            shown["time_days"],
+            np.maximum(shown["car_t_per_ul"], floor),
+            label=label,
+            **run_style(label),
+        )
+    ax.axhline(
+        detection_limit_per_ul,
+        color=REFERENCE,
+        linestyle=":",
+        linewidth=1.5,
+        label="detection limit (assumed)",
+    )
+    ax.set_yscale("log")
+    ax.set_ylim(floor, 300)
+    ax.set_xlim(0, days)
+    ax.set_xlabel("Days after infusion")
+    ax.set_ylabel("CAR T cells in blood (cells/µL)")
+    legend_below_axes(fig, ax)
+    return fig, ax
 
 
-def plot_in_vivo(results: dict, *, b_threshold: float = 0.01):
-    """B cells (fraction of normal) and the CAR+ pool for several dosing schedules.
+def plot_memory_sweep(sweep: pd.DataFrame, *, reference_days: dict | None = None):
+    """Last day CAR T are detectable against the autoimmune memory factor (log x-axis).
 
-    ``results`` maps a schedule label to a ``simulate_in_vivo`` table. Left panel: B
-    cells on a log scale with the depletion threshold; right panel: the CAR+ pool V.
+    ``sweep`` has columns ``autoimmune_memory_factor`` and ``last_day_above_lod``;
+    ``reference_days`` maps a label to a day for horizontal guides (e.g. the lymphoma
+    run).
     """
-    validation.require_mapping("results", results, empty=True)
-    if not results:
-        raise ValueError("results must contain at least one schedule")
-    b_threshold = validation.require_open_fraction("b_threshold", b_threshold)
-    palette = [
-        OKABE_ITO[k]
-        for k in ("reddish_purple", "blue", "orange", "bluish_green", "vermillion")
-    ]
+    validation.require_columns(
+        "sweep", sweep, ("autoimmune_memory_factor", "last_day_above_lod")
+    )
+    if sweep.empty:
+        raise ValueError("sweep must have at least one row")
+    factors = sweep["autoimmune_memory_factor"].to_numpy(dtype=float)
+    if np.any(factors <= 0) or np.any(factors > 1):
+        raise ValueError("sweep: autoimmune_memory_factor values must be in (0, 1]")
+    if reference_days is not None:
+        validation.require_mapping("reference_days", reference_days, empty=True)
+    reference_days = dict(reference_days or {})
+    if len(reference_days) > 3:
+        raise ValueError("at most 3 reference lines can be drawn")
+    fig, ax = new_figure(width_in=WIDTH_IN, height_in=4.4)
+    order = np.argsort(factors)
+    last = sweep["last_day_above_lod"].to_numpy(dtype=float)[order]
+    ax.plot(factors[order], last, "o-", color=AUTOIMMUNE, linewidth=2, label="model")
+    guides = iter(
+        (
+            ("--", SCENARIO_COLOURS["lymphoma"]),
+            (":", REFERENCE),
+            ("-.", OKABE_ITO["black"]),
+        )
+    )
+    for label, day in reference_days.items():
+        style, colour = next(guides)
+        ax.axhline(day, linestyle=style, color=colour, linewidth=1.5, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("Memory formation (fraction of the cancer rate)")
+    ax.set_ylabel("Last day CAR T detectable")
+    top = max([float(np.nanmax(last)), *reference_days.values()])
+    ax.set_ylim(0, 1.15 * top)
+    legend_below_axes(fig, ax, ncols=3)
+    return fig, ax
+
+
+def plot_b_cell_renewal(
+    result: pd.DataFrame, points: pd.DataFrame, *, threshold: float, days: float = 365.0
+):
+    """Pre-existing versus newly made B cells (fraction of normal) after CD19 CAR T.
+
+    ``result`` is a :func:`cart_autoimmunity.kinetics.simulate` table with the columns
+    ``b_cells_old_fraction`` and ``b_cells_new_fraction`` added (divided by the normal
+    B-cell number); ``points`` as in :func:`plot_b_cells_vs_data`.
+    """
+    validation.require_columns(
+        "result", result, ("time_days", "b_cells_old_fraction", "b_cells_new_fraction")
+    )
+    points = points_table("points", points)
+    threshold = validation.require_fraction("threshold", threshold)
+    days = validation.require_positive("days", days)
+    floor = 1e-6
+    shown = result[result["time_days"] <= days]
+    fig, ax = new_figure(width_in=WIDTH_IN, height_in=4.6)
+    ax.plot(
+        shown["time_days"],
+        np.maximum(shown["b_cells_old_fraction"], floor),
+        color=OKABE_ITO["vermillion"],
+        linewidth=2,
+        linestyle="--",
+        label="pre-existing B cells",
+    )
+    ax.plot(
+        shown["time_days"],
+        np.maximum(shown["b_cells_new_fraction"], floor),
+        color=QUANTITY_COLOURS["b_cells"],
+        linewidth=2,
+        label="newly made B cells",
+    )
+    finish_b_cell_axes(
+        fig,
+        ax,
+        points,
+        threshold=threshold,
+        floor=floor,
+        days=days,
+        ylabel="B cells (fraction of normal)",
+    )
+    return fig, ax
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 10: off-the-shelf (donor) cells, rejected by the host
+# --------------------------------------------------------------------------------------------
+#: Line styles for increasing rejection hazards (the first, no rejection, is solid).
+_DASHES = ("-", "--", "-.", ":", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1)))
+DEPTH_LINE = 1e-3
+
+
+def _rejection_style(index: int, value: float) -> dict:
+    colour = (
+        SCENARIO_COLOURS["autoimmune"] if value == 0 else SCENARIO_COLOURS["allogeneic"]
+    )
+    return {"color": colour, "linestyle": _DASHES[index % len(_DASHES)], "linewidth": 2}
+
+
+def _rejection_label(value: float) -> str:
+    return "own cells" if value == 0 else f"donor, {value:g}/day"
+
+
+def plot_rejection_time_courses(runs: dict, *, detection_limit_per_ul: float):
+    """CAR T cells in blood (left) and B cells as a fraction of normal (right) per ``r_max``.
+
+    ``runs`` is :func:`cart_autoimmunity.kinetics.rejection_runs` output. Dotted guides: the
+    CAR T detection limit (cells/µL) and one-thousandth of normal B cells.
+    """
+    validation.require_positive("detection_limit_per_ul", detection_limit_per_ul)
+    validation.require_mapping("runs", runs, empty=True)
+    if not runs:
+        raise ValueError("runs must contain at least one rejection hazard")
     fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
-    for (label, frame), colour in zip(results.items(), palette, strict=False):
+    for i, (value, frame) in enumerate(sorted(runs.items())):
+        style = _rejection_style(i, value)
         left.plot(
             frame["time_days"],
-            np.maximum(
-                frame["b_cells_fraction_of_normal"],
-                FLOORS["b_cells_fraction_of_normal"],
-            ),
-            color=colour,
-            linewidth=2,
-            label=label,
+            np.maximum(frame["car_t_per_ul"], 1e-3),
+            label=_rejection_label(value),
+            **style,
         )
         right.plot(
             frame["time_days"],
-            np.maximum(frame["in_vivo_car_cells"], FLOORS["in_vivo_car_cells"]),
-            color=colour,
-            linewidth=2,
-            label=label,
+            np.maximum(frame["b_cells_fraction_of_normal"], 1e-10),
+            **style,
         )
     left.axhline(
-        b_threshold,
+        detection_limit_per_ul,
         color=SCENARIO_COLOURS["reference"],
         linestyle=":",
         linewidth=1.5,
-        label=f"{b_threshold:.0%} of normal",
+        label="detection limit",
     )
-    for ax, quantity in (
-        (left, "b_cells_fraction_of_normal"),
-        (right, "in_vivo_car_cells"),
+    right.axhline(
+        DEPTH_LINE, color=SCENARIO_COLOURS["reference"], linestyle=":", linewidth=1.5
+    )
+    right.axvline(
+        14.0, color=SCENARIO_COLOURS["reference"], linestyle="--", linewidth=1
+    )
+    right.text(
+        118.0, 3e-4, "1/1000 of normal", fontsize=SMALL_FONT_PT, color="0.3", ha="right"
+    )
+    for ax, label, floor in (
+        (left, "CAR T cells in blood (cells/µL)", 1e-3),
+        (right, "B cells (fraction of normal)", 1e-10),
     ):
         ax.set_yscale("log")
-        ax.set_ylim(bottom=FLOORS[quantity])
-        ax.set_xlabel("Days after first dose")
-        ax.set_ylabel(LABELS[quantity])
-    _legend_below(fig, [left])
+        ax.set_ylim(bottom=floor)
+        ax.set_xlabel("Days after infusion")
+        ax.set_ylabel(label)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=SMALL_FONT_PT)
     return fig
+
+
+def plot_rejection_sweep(sweep: pd.DataFrame):
+    """Persistence and B-cell return (left) against depth of depletion on day 14 (right), per ``r_max``."""
+    needed = {
+        "rejection_max_per_day",
+        "last_day_above_lod",
+        "b_return_day",
+        "b_fraction_day_14",
+    }
+    if (
+        not isinstance(sweep, pd.DataFrame)
+        or not needed <= set(sweep.columns)
+        or sweep.empty
+    ):
+        raise ValueError(
+            f"sweep must be a non-empty table with columns {sorted(needed)}"
+        )
+    x = sweep["rejection_max_per_day"]
+    fig, (left, right) = new_figure(ncols=2, width_in=MAX_FIGURE_WIDTH_IN)
+    left.plot(
+        x,
+        sweep["last_day_above_lod"],
+        "o-",
+        color=SCENARIO_COLOURS["allogeneic"],
+        linewidth=2,
+        label="CAR T last detectable",
+    )
+    left.plot(
+        x,
+        sweep["b_return_day"],
+        "s--",
+        color=SCENARIO_COLOURS["autoimmune"],
+        linewidth=2,
+        label="B cells back (5%)",
+    )
+    left.set_ylim(bottom=0)
+    left.set_xlabel("Host rejection hazard (per day)")
+    left.set_ylabel("Day after infusion")
+    right.plot(
+        x,
+        np.maximum(sweep["b_fraction_day_14"], 1e-12),
+        "o-",
+        color=SCENARIO_COLOURS["allogeneic"],
+        linewidth=2,
+        label="B cells on day 14",
+    )
+    right.axhline(
+        DEPTH_LINE,
+        color=SCENARIO_COLOURS["reference"],
+        linestyle=":",
+        linewidth=1.5,
+        label="1/1000 of normal",
+    )
+    right.set_yscale("log")
+    right.set_xlabel("Host rejection hazard (per day)")
+    right.set_ylabel("B cells on day 14 (fraction of normal)")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 4: memory formation and target burden against CAR T persistence
+# --------------------------------------------------------------------------------------------
+MEMORY_GRID_COLUMNS = (
+    "autoimmune_memory_factor",
+    "tumour_cells",
+    "last_day_above_lod",
+    "detectable_at_end",
+    "b_return_day",
+    "detection_limit_per_ul",
+    "b_return_fraction",
+)
+MEMORY_COURSE_COLUMNS = (
+    "autoimmune_memory_factor",
+    "tumour_cells",
+    "time_days",
+    "car_t_per_ul",
+    "b_cells_fraction_of_normal",
+)
+
+
+def memory_readout(row: Mapping, horizon_days: float) -> str:
+    """The sentence under chapter 4's explorable figure for one grid row (HTML)."""
+    require_row(row)
+    validation.require_positive("horizon_days", horizon_days)
+    factor, burden = row["autoimmune_memory_factor"], row["tumour_cells"]
+    tumour = (
+        "no tumour cells" if burden == 0 else f"{format_cells(burden)} tumour cells"
+    )
+    lead = (
+        f"Model run with memory formation at {value_html(factor, f'{factor:g}')} × the cancer "
+        f"rate and {tumour}: "
+    )
+    if row["detectable_at_end"]:
+        car = (
+            f"CAR T cells are still detectable on day "
+            f"{value_html(row['last_day_above_lod'], format_number(horizon_days))}, the end of the run"
+        )
+    else:
+        car = (
+            f"CAR T cells are last detectable on day "
+            f"{value_html(row['last_day_above_lod'], format_number(row['last_day_above_lod']))}"
+        )
+    threshold = format_percent(row["b_return_fraction"])
+    if math.isfinite(row["b_return_day"]):
+        back = (
+            f"B cells are back at {threshold} of normal on day "
+            f"{value_html(row['b_return_day'], format_number(row['b_return_day']))}."
+        )
+    else:
+        back = f"B cells are not back at {threshold} of normal within the run."
+    return f"<p>{lead}{car}; {back}</p>"
+
+
+def memory_persistence(
+    grid: pd.DataFrame, time_courses: pd.DataFrame, *, start: Mapping | None = None
+) -> ExplorableFigure:
+    """Chapter 4: CAR T cells and B cells of the run chosen by memory formation and target burden.
+
+    ``grid`` and ``time_courses`` are the two tables of :func:`kinetics.memory_burden_grid`.
+    ``start`` picks the first point shown (default: the ``is_default`` row).
+    """
+    from bokeh.models import ColumnDataSource, CustomJS, Range1d, Span
+
+    name = "memory"
+    validation.require_columns("grid", grid, MEMORY_GRID_COLUMNS)
+    validation.require_columns("time_courses", time_courses, MEMORY_COURSE_COLUMNS)
+    keys = ["autoimmune_memory_factor", "tumour_cells"]
+    check_grid(grid, keys)
+    grid = grid.reset_index(drop=True)
+    row = start_row(grid, keys, start)
+    courses = {k: g for k, g in time_courses.groupby(keys, sort=False)}
+    missing = [
+        k for k in grid[keys].itertuples(index=False, name=None) if k not in courses
+    ]
+    if missing:
+        raise ValueError(f"time_courses lack the grid points {missing[:3]}")
+    time = courses[tuple(grid.loc[0, keys])]["time_days"].to_numpy()
+    if any(
+        not np.array_equal(c["time_days"].to_numpy(), time) for c in courses.values()
+    ):
+        raise ValueError("every time course must share the same days")
+    horizon = float(time[-1])
+    car_floor, b_floor = 1e-3, 1e-4
+    car = [
+        rounded(courses[k]["car_t_per_ul"], car_floor)
+        for k in grid[keys].itertuples(index=False, name=None)
+    ]
+    b_pct = [
+        rounded(100 * courses[k]["b_cells_fraction_of_normal"], 100 * b_floor)
+        for k in grid[keys].itertuples(index=False, name=None)
+    ]
+    lod = float(grid["detection_limit_per_ul"].iloc[0])
+    threshold_pct = 100 * float(grid["b_return_fraction"].iloc[0])
+
+    selects, level_names, level_data = select_controls(
+        name,
+        grid,
+        [
+            (
+                "autoimmune_memory_factor",
+                "Memory formation (× the cancer rate)",
+                lambda v: f"{v:g}",
+            ),
+            ("tumour_cells", "Tumour cells (extra CD19 targets)", format_cells),
+        ],
+        row,
+    )
+    readouts = [memory_readout(r, horizon) for r in grid.to_dict("records")]
+    return_days = [float(v) if math.isfinite(v) else None for v in grid["b_return_day"]]
+    store = ColumnDataSource(
+        {
+            **level_data,
+            "car": car,
+            "b": b_pct,
+            "readout": readouts,
+            "last_day": grid["last_day_above_lod"].tolist(),
+            "return_day": return_days,
+        }
+    )
+    shown = ColumnDataSource({"t": time.tolist(), "car": car[row], "b": b_pct[row]})
+
+    x_range = Range1d(0, horizon)
+    car_top = 10 ** math.ceil(math.log10(max(max(c) for c in car)))
+    car_plot = new_plot(
+        "CAR T cells in blood (model)",
+        "Days after infusion",
+        "CAR T cells per µL",
+        "Line chart of the chosen model run's CAR T cells in blood over time, on a "
+        "log scale, with the detection limit as a dashed line.",
+        y_log=True,
+        x_range=x_range,
+        y_range=Range1d(car_floor, car_top),
+    )
+    car_plot.line(
+        "t", "car", source=shown, line_width=2.5, color=QUANTITY_COLOURS["car_t"]
+    )
+    reference(car_plot, lod, "detection limit (assumed)", 0.98 * horizon)
+    last_span = Span(
+        location=grid.loc[row, "last_day_above_lod"],
+        dimension="height",
+        line_dash="dotted",
+        line_color=QUANTITY_COLOURS["car_t"],
+    )
+    car_plot.add_layout(last_span)
+    b_plot = new_plot(
+        "B cells (model)",
+        "Days after infusion",
+        "B cells, % of normal",
+        "Line chart of the chosen model run's B cells as a percentage of normal over "
+        "time, on a log scale, with the return threshold as a dashed line.",
+        y_log=True,
+        x_range=x_range,
+        y_range=Range1d(100 * b_floor, 200),
+    )
+    b_plot.line(
+        "t", "b", source=shown, line_width=2.5, color=QUANTITY_COLOURS["b_cells"]
+    )
+    reference(b_plot, threshold_pct, "return threshold", 0.98 * horizon)
+    back_day = grid.loc[row, "b_return_day"]
+    back_span = Span(
+        location=float(back_day) if math.isfinite(back_day) else 0.0,
+        dimension="height",
+        line_dash="dotted",
+        line_color=QUANTITY_COLOURS["b_cells"],
+        visible=math.isfinite(back_day),
+    )
+    b_plot.add_layout(back_span)
+    readout = readout_div(name, readouts[row])
+    callback = CustomJS(
+        args=dict(
+            grid=store,
+            shown=shown,
+            selects=selects,
+            levels=level_names,
+            readout=readout,
+            last_span=last_span,
+            back_span=back_span,
+        ),
+        code=callback_js("memory_persistence.js"),
+    )
+    for select in selects:
+        select.js_on_change("value", callback)
+    title = "Explore the model: memory formation, target burden and CAR T persistence"
+    summary = (
+        f"ExplorableFigure({title!r}: {len(grid)} model runs over "
+        f"{grid['autoimmune_memory_factor'].nunique()} memory factors × "
+        f"{grid['tumour_cells'].nunique()} tumour burdens, {horizon:g} days)"
+    )
+    return embed(name, title, layout(selects, [car_plot, b_plot], readout), summary)

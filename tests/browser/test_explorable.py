@@ -2,10 +2,10 @@
 choices, stay accessible, and show what the Python model returns.
 
 Run with the rest of the browser suite (`make browser`, after `make book`; BOOK_HTML points
-at another build). Each chapter's figure is found by the ids that
-``cart_autoimmunity.figures.explorable`` gives its controls and its read-out; each check of
-a number computes it afresh with the model package, so the page and the model cannot drift
-apart unnoticed.
+at another build). Each chapter's figure is found by the ids that the figures package
+(``figures._interactive``) gives its controls and its read-out; each check of a number
+computes it afresh with the model package, so the page and the model cannot drift apart
+unnoticed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from browser_checks import DESKTOP, install_offline_guard
 
 from cart_autoimmunity import costs, cytokines, in_vivo, kinetics
-from cart_autoimmunity.figures import explorable
+from cart_autoimmunity.figures import _interactive
 from cart_autoimmunity.parameters.costs import CostParameters
 from cart_autoimmunity.parameters.kinetics import KineticsParameters
 
@@ -130,7 +130,7 @@ def test_bokehjs_loads_from_the_book_only_when_asked(open_page, path):
         if "/_static/bokeh/" in url
     )
     version = bokeh.__version__
-    assert loaded == sorted(f"bokeh/{version}/{f}" for f in explorable.BOKEH_JS_FILES)
+    assert loaded == sorted(f"bokeh/{version}/{f}" for f in _interactive.BOKEH_JS_FILES)
     assert page.locator(f"#explorable-{name} .explorable-start").is_hidden()
     assert page.evaluate("() => document.activeElement.id") == f"explorable-{name}"
 
@@ -219,7 +219,7 @@ def test_chapter_4_shows_the_model_run_at_a_grid_point(open_page):
         controls,
         {
             "autoimmune_memory_factor": "0.5",
-            "tumour_cells": explorable.format_cells(1e11),
+            "tumour_cells": _interactive.format_cells(1e11),
         },
     )
     params = KineticsParameters().replace(autoimmune_memory_factor=0.5)
@@ -233,9 +233,9 @@ def test_chapter_4_shows_the_model_run_at_a_grid_point(open_page):
             (0.5, "0.5"),
             (
                 out["last_day_above_lod"],
-                explorable.format_number(out["last_day_above_lod"]),
+                _interactive.format_number(out["last_day_above_lod"]),
             ),
-            (out["b_return_day"], explorable.format_number(out["b_return_day"])),
+            (out["b_return_day"], _interactive.format_number(out["b_return_day"])),
         ],
     )
 
@@ -260,7 +260,7 @@ def test_chapter_8_shows_the_cost_model_at_a_grid_point(open_page):
     )
     model = [costs.cost_per_patient(m, params, 4) for m in costs.MODALITIES]
     _assert_shown(
-        _values(page, name), [(v, explorable.format_thousand_usd(v)) for v in model]
+        _values(page, name), [(v, _interactive.format_thousand_usd(v)) for v in model]
     )
 
 
@@ -277,11 +277,11 @@ def test_chapter_10_shows_the_model_run_at_a_grid_point(open_page):
             (14.0, "14"),
             (
                 out["days_b_below_1pct"],
-                explorable.format_number(out["days_b_below_1pct"]),
+                _interactive.format_number(out["days_b_below_1pct"]),
             ),
-            (out["b_return_day"], explorable.format_number(out["b_return_day"])),
-            (out["cytokine_peak"], explorable.format_number(out["cytokine_peak"])),
-            (risk, explorable.format_percent(risk)),
+            (out["b_return_day"], _interactive.format_number(out["b_return_day"])),
+            (out["cytokine_peak"], _interactive.format_number(out["cytokine_peak"])),
+            (risk, _interactive.format_percent(risk)),
         ],
     )
 

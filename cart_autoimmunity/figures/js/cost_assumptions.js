@@ -1,4 +1,4 @@
-// Chapter 8 (explorable.cost_assumptions), after find_row.js: show row i.
+// Chapter 8 (figures.costs.cost_assumptions), after find_row.js: show row i.
 // Arguments: grid, shown, readout, columns, options, lead.
 readout.text = lead + columns.map((c, j) => options[j].toLowerCase()
   + ' <span class="explorable-value" data-value="' + String(grid.data["exact_" + c][i]) + '">'

@@ -1,4 +1,4 @@
-// Chapter 10 (explorable.in_vivo_schedules), after find_row.js: show row i.
+// Chapter 10 (figures.in_vivo.in_vivo_schedules), after find_row.js: show row i.
 // Arguments: grid, shown, doses_shown, readout.
 readout.text = grid.data.readout[i];
 shown.data = {t: grid.data.t[i], b: grid.data.b[i], cytokine: grid.data.cytokine[i]};

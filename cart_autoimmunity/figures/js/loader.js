@@ -1,8 +1,8 @@
 // Loads BokehJS only when the reader asks (it weighs more than the rest of a chapter page),
 // once per page, in order; then runs Bokeh's embedding code and gives the figure the focus.
-// Filled in by explorable._embed: __BOX__ (the box's id), __SOURCES__ (the BokehJS files,
+// Filled in by _interactive.embed: __BOX__ (the box's id), __SOURCES__ (the BokehJS files,
 // a JSON list) and __RENDER__ (Bokeh's embedding code).
-// Lines starting with // at the top of a file are documentation: explorable.py drops them.
+// Lines starting with // at the top of a file are documentation: _interactive.py drops them.
 (function () {
   const box = document.getElementById("__BOX__");
   const start = box.querySelector(".explorable-start");

@@ -1,4 +1,4 @@
-// Chapter 4 (explorable.memory_persistence), after find_row.js: show row i.
+// Chapter 4 (figures.kinetics.memory_persistence), after find_row.js: show row i.
 // Arguments: grid, shown, readout, last_span, back_span.
 readout.text = grid.data.readout[i];
 shown.data = {t: shown.data.t, car: grid.data.car[i], b: grid.data.b[i]};

@@ -20,7 +20,10 @@ import pandas as pd
 import pytest
 
 from cart_autoimmunity import costs, cytokines, in_vivo, kinetics
-from cart_autoimmunity.figures import explorable
+from cart_autoimmunity.figures import _interactive
+from cart_autoimmunity.figures import costs as cost_figures
+from cart_autoimmunity.figures import in_vivo as in_vivo_figures
+from cart_autoimmunity.figures import kinetics as kinetics_figures
 from cart_autoimmunity.numerics import round_significant
 from cart_autoimmunity.parameters.costs import CostParameters
 from cart_autoimmunity.parameters.kinetics import KineticsParameters
@@ -280,13 +283,13 @@ def test_cost_grid_rejects_impossible_input(values, message):
 
 
 # --------------------------------------------------------------------------------------------
-# Rendering: figures.explorable
+# Rendering: the explorable figures (figures.kinetics, .costs, .in_vivo)
 # --------------------------------------------------------------------------------------------
 def _figures(memory, schedule):
     return [
-        explorable.memory_persistence(*memory),
-        explorable.cost_assumptions(costs.assumption_grid(SMALL_COSTS)),
-        explorable.in_vivo_schedules(
+        kinetics_figures.memory_persistence(*memory),
+        cost_figures.cost_assumptions(costs.assumption_grid(SMALL_COSTS)),
+        in_vivo_figures.in_vivo_schedules(
             *schedule, start={"doses": 3, "interval_days": 7.0}
         ),
     ]
@@ -307,7 +310,7 @@ def test_bokehjs_comes_from_the_books_static_folder(memory, schedule):
 
     expected = [
         f"../_static/bokeh/{bokeh.__version__}/{name}"
-        for name in explorable.BOKEH_JS_FILES
+        for name in _interactive.BOKEH_JS_FILES
     ]
     for figure in _figures(memory, schedule):
         sources = json.loads(re.search(r"const sources = (\[.*?\]);", figure.html)[1])
@@ -340,9 +343,9 @@ def test_the_download_size_shown_is_bokehjs_compressed():
 
     js = Path(bokehjs_path()) / "js"
     total = sum(
-        len(gzip.compress((js / f).read_bytes())) for f in explorable.BOKEH_JS_FILES
+        len(gzip.compress((js / f).read_bytes())) for f in _interactive.BOKEH_JS_FILES
     )
-    assert abs(explorable._bokeh_download_kb() * 1000 - total) <= 10_000
+    assert abs(_interactive._bokeh_download_kb() * 1000 - total) <= 10_000
 
 
 def test_text_repr_is_short_and_has_no_ids(memory, schedule):
@@ -371,10 +374,10 @@ def test_figures_say_they_show_model_runs_and_label_their_controls(memory, sched
 
 def test_the_first_readout_is_the_start_point(memory):
     grid, _ = memory
-    chosen = explorable.memory_persistence(
+    chosen = kinetics_figures.memory_persistence(
         *memory, start={"autoimmune_memory_factor": 1.0, "tumour_cells": 1e11}
     )
-    default = explorable.memory_persistence(*memory)
+    default = kinetics_figures.memory_persistence(*memory)
     # The page keeps converged digits only (4 significant figures).
     start_value = repr(round_significant(grid.iloc[3]["last_day_above_lod"]))
     default_value = repr(round_significant(grid.iloc[0]["last_day_above_lod"]))
@@ -392,35 +395,37 @@ def test_readouts_format_edge_cases():
         "b_return_day": float("nan"),
         "b_return_fraction": 0.05,
     }
-    text = explorable.memory_readout(row, 1000.0)
+    text = kinetics_figures.memory_readout(row, 1000.0)
     assert "still detectable on day" in text and "not back at 5% of normal" in text
     assert (
-        explorable.format_cells(3e11) == "3 × 10¹¹"
-        and explorable.format_cells(0.0) == "none"
+        _interactive.format_cells(3e11) == "3 × 10¹¹"
+        and _interactive.format_cells(0.0) == "none"
     )
-    assert explorable.format_thousand_usd(220_526.3) == "USD 221 thousand"
-    assert explorable.format_percent(0.194) == "19%"
+    assert _interactive.format_thousand_usd(220_526.3) == "USD 221 thousand"
+    assert _interactive.format_percent(0.194) == "19%"
     assert (
-        explorable._js_number(37000.0) == "37000"
-        and explorable._js_number(0.25) == "0.25"
+        cost_figures._js_number(37000.0) == "37000"
+        and cost_figures._js_number(0.25) == "0.25"
     )
 
 
 def test_schedule_readout_says_how_long_b_cells_stay_down(schedule):
     grid, _courses = schedule
     one = grid[grid["doses"] == 1].iloc[0]
-    text = explorable.schedule_readout(one)
+    text = in_vivo_figures.schedule_readout(one)
     assert text.startswith("<p>Model run with one dose:")
     assert (
-        f"below {explorable.format_percent(one['b_depleted_fraction'])} of normal"
+        f"below {_interactive.format_percent(one['b_depleted_fraction'])} of normal"
         in text
     )
     assert "(a model prediction)" in text
     three = grid[(grid["doses"] == 3) & (grid["interval_days"] == 7.0)].iloc[0]
-    text = explorable.schedule_readout(three)
+    text = in_vivo_figures.schedule_readout(three)
     assert "3 doses" in text and "days apart" in text
-    assert f"the last on day {explorable.format_number(three['last_dose_day'])}" in text
-    never = explorable.schedule_readout(
+    assert (
+        f"the last on day {_interactive.format_number(three['last_dose_day'])}" in text
+    )
+    never = in_vivo_figures.schedule_readout(
         {**three.to_dict(), "b_return_day": float("nan")}
     )
     assert "not back at" in never and "by the end of the run" in never
@@ -429,14 +434,14 @@ def test_schedule_readout_says_how_long_b_cells_stay_down(schedule):
 def test_cost_readout_names_every_option_as_the_page_script_does():
     grid = costs.assumption_grid(SMALL_COSTS)
     row = grid[grid["is_default"]].iloc[0]
-    text = explorable.cost_readout(row)
+    text = cost_figures.cost_readout(row)
     assert text.startswith("<p>Model cost of goods") and text.endswith(".</p>")
-    for column, label in explorable.COST_OPTIONS:
+    for column, label in cost_figures.COST_OPTIONS:
         assert label.lower() in text
-        assert f'data-value="{explorable._js_number(row[column])}"' in text
-        assert explorable.format_thousand_usd(row[column]) in text
+        assert f'data-value="{cost_figures._js_number(row[column])}"' in text
+        assert _interactive.format_thousand_usd(row[column]) in text
     # The figure opens on this sentence, before any list is changed.
-    page = explorable.cost_assumptions(grid).html
+    page = cost_figures.cost_assumptions(grid).html
     # (up to its first number, which the page rounds)
     assert as_on_page(text.split(" data-value")[0]) in page
 
@@ -444,21 +449,21 @@ def test_cost_readout_names_every_option_as_the_page_script_does():
 def test_figures_reject_grids_they_cannot_draw(memory, schedule):
     grid, courses = memory
     with pytest.raises(ValueError, match="every combination"):
-        explorable.memory_persistence(grid.iloc[:3], courses)
+        kinetics_figures.memory_persistence(grid.iloc[:3], courses)
     with pytest.raises(ValueError, match="repeated"):
-        explorable.memory_persistence(pd.concat([grid, grid.iloc[:1]]), courses)
+        kinetics_figures.memory_persistence(pd.concat([grid, grid.iloc[:1]]), courses)
     with pytest.raises(ValueError, match="lack"):
-        explorable.memory_persistence(grid, courses[courses.tumour_cells == 0.0])
+        kinetics_figures.memory_persistence(grid, courses[courses.tumour_cells == 0.0])
     with pytest.raises(ValueError, match="missing"):
-        explorable.memory_persistence(grid.drop(columns="b_return_day"), courses)
+        kinetics_figures.memory_persistence(grid.drop(columns="b_return_day"), courses)
     with pytest.raises(ValueError, match="not a point"):
-        explorable.memory_persistence(
+        kinetics_figures.memory_persistence(
             grid, courses, start={"autoimmune_memory_factor": 0.5, "tumour_cells": 0.0}
         )
     with pytest.raises(ValueError, match="unknown controls"):
-        explorable.in_vivo_schedules(*schedule, start={"dose": 3})
+        in_vivo_figures.in_vivo_schedules(*schedule, start={"dose": 3})
     with pytest.raises(ValueError, match="grid is missing columns"):
-        explorable.cost_assumptions(
+        cost_figures.cost_assumptions(
             costs.assumption_grid(SMALL_COSTS)[["autologous_usd"]]
         )
 
@@ -468,7 +473,7 @@ def test_module_import_does_not_load_bokeh():
     import subprocess
     import sys
 
-    code = "import sys, cart_autoimmunity.figures.explorable; print('bokeh' in sys.modules)"
+    code = "import sys, cart_autoimmunity.figures; print('bokeh' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
@@ -491,13 +496,13 @@ def test_the_extension_copies_the_files_the_figures_load(tmp_path):
     import bokeh
 
     extension = _extension()
-    assert set(explorable.BOKEH_JS_FILES) <= set(extension.FILES)
+    assert set(_interactive.BOKEH_JS_FILES) <= set(extension.FILES)
     app = types.SimpleNamespace(
         outdir=str(tmp_path), builder=types.SimpleNamespace(format="html")
     )
     extension.copy_bokeh_static(app, None)
     target = tmp_path / "_static" / "bokeh" / bokeh.__version__
-    for name in (*explorable.BOKEH_JS_FILES, "LICENSE.txt"):
+    for name in (*_interactive.BOKEH_JS_FILES, "LICENSE.txt"):
         assert (target / name).stat().st_size > 1000, name
     from bokeh.util.paths import bokehjs_path
 
@@ -528,7 +533,7 @@ def test_the_extension_is_registered_in_the_book_config():
 def test_the_page_stores_only_converged_digits(memory):
     from cart_autoimmunity.chapter import over_precise_numbers
 
-    html = explorable.memory_persistence(*memory).html
+    html = kinetics_figures.memory_persistence(*memory).html
     assert over_precise_numbers(html) == []
 
 
@@ -555,15 +560,17 @@ def as_on_page(text: str) -> str:
 
 
 def test_every_javascript_file_is_used_and_every_used_file_exists():
-    source = (REPO / "cart_autoimmunity" / "figures" / "explorable.py").read_text()
-    used = set(re.findall(r'_(?:callback_)?js\("([\w.]+\.js)"\)', source))
+    source = "".join(
+        p.read_text() for p in (REPO / "cart_autoimmunity" / "figures").glob("*.py")
+    )
+    used = set(re.findall(r'(?<!\w)(?:callback_js|_js)\("([\w.]+\.js)"\)', source))
     assert used == {p.name for p in JS.glob("*.js")}
 
 
 def test_the_pages_carry_each_callback_without_its_comments(memory, schedule):
     pages = "".join(f.html for f in _figures(memory, schedule))
     for path in JS.glob("*.js"):
-        code = explorable._js(path.name)
+        code = _interactive._js(path.name)
         assert not code.startswith("//") and code.strip()
         lines = path.read_text().splitlines()
         assert lines[0].startswith("//"), f"{path.name} should say what it does"

@@ -1,4 +1,5 @@
-"""Smoke and validation tests of the Erlangen-chapter figures (chapters 4 and 6)."""
+"""Smoke and validation tests of the figures set against the Erlangen data (chapters 4 and 6):
+figures.cohort, and the Erlangen comparisons of figures.kinetics and figures.antibodies."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from matplotlib.container import ErrorbarContainer  # noqa: E402
 
 from cart_autoimmunity import antibodies, evidence  # noqa: E402
 from cart_autoimmunity.evidence.trials import persistence_points, return_points  # noqa: E402
-from cart_autoimmunity.figures import erlangen as pe  # noqa: E402
+from cart_autoimmunity.figures import antibodies as fa  # noqa: E402
+from cart_autoimmunity.figures import cohort as pe  # noqa: E402
+from cart_autoimmunity.figures import kinetics as fk  # noqa: E402
 from cart_autoimmunity.figures.style import SCENARIO_COLOURS  # noqa: E402
 
 
@@ -195,7 +198,7 @@ def test_memory_sweep_plot_and_validation():
             "last_day_above_lod": [50.0, 54.0, 519.0],
         }
     )
-    fig, ax = pe.plot_memory_sweep(
+    fig, ax = fk.plot_memory_sweep(
         sweep, reference_days={"lymphoma": 611.0, "six months": 182.6}
     )
     assert ax.get_xscale() == "log"
@@ -204,11 +207,11 @@ def test_memory_sweep_plot_and_validation():
     with pytest.raises(
         ValueError, match="sweep: autoimmune_memory_factor values must be in"
     ):
-        pe.plot_memory_sweep(sweep.assign(autoimmune_memory_factor=[0.0, 0.1, 1.0]))
+        fk.plot_memory_sweep(sweep.assign(autoimmune_memory_factor=[0.0, 0.1, 1.0]))
     with pytest.raises(ValueError, match="sweep must not be empty"):
-        pe.plot_memory_sweep(sweep.iloc[0:0])
+        fk.plot_memory_sweep(sweep.iloc[0:0])
     with pytest.raises(ValueError, match="sweep is missing columns"):
-        pe.plot_memory_sweep(sweep.drop(columns="last_day_above_lod"))
+        fk.plot_memory_sweep(sweep.drop(columns="last_day_above_lod"))
 
 
 def test_car_t_runs_take_scenario_colours_and_dash_the_variants():
@@ -217,7 +220,7 @@ def test_car_t_runs_take_scenario_colours_and_dash_the_variants():
         "autoimmune (burden only)": _run(1.0),
         "lymphoma": _run(2.0),
     }
-    fig, ax = pe.plot_car_t_runs(runs, detection_limit_per_ul=0.04, days=1000)
+    fig, ax = fk.plot_car_t_runs(runs, detection_limit_per_ul=0.04, days=1000)
     lines = {line.get_label(): line for line in ax.get_lines()}
     assert lines["autoimmune"].get_color() == SCENARIO_COLOURS["autoimmune"]
     assert (
@@ -231,11 +234,11 @@ def test_car_t_runs_take_scenario_colours_and_dash_the_variants():
 
 def test_car_t_runs_validate_inputs():
     with pytest.raises(ValueError, match="runs must contain at least one labelled run"):
-        pe.plot_car_t_runs({}, detection_limit_per_ul=0.04)
+        fk.plot_car_t_runs({}, detection_limit_per_ul=0.04)
     with pytest.raises(ValueError, match="detection_limit_per_ul must be > 0"):
-        pe.plot_car_t_runs({"lymphoma": _run(1.0)}, detection_limit_per_ul=0)
+        fk.plot_car_t_runs({"lymphoma": _run(1.0)}, detection_limit_per_ul=0)
     with pytest.raises(ValueError, match=r"runs\['lymphoma'\] is missing columns"):
-        pe.plot_car_t_runs(
+        fk.plot_car_t_runs(
             {"lymphoma": pd.DataFrame({"time_days": [0.0]})},
             detection_limit_per_ul=0.04,
         )
@@ -252,16 +255,16 @@ def test_b_cell_renewal_plot_and_validation():
         }
     )
     points = return_points(evidence.erlangen_trials())
-    fig, ax = pe.plot_b_cell_renewal(run, points, threshold=0.05)
+    fig, ax = fk.plot_b_cell_renewal(run, points, threshold=0.05)
     assert len(_errorbars(ax)) == len(points)
     labels = _legend_texts(fig, ax)
     assert labels[:2] == ["pre-existing B cells", "newly made B cells"]
     with pytest.raises(ValueError, match="result is missing columns"):
-        pe.plot_b_cell_renewal(
+        fk.plot_b_cell_renewal(
             run.drop(columns="b_cells_new_fraction"), points, threshold=0.05
         )
     with pytest.raises(ValueError, match="days must be > 0"):
-        pe.plot_b_cell_renewal(run, points, threshold=0.05, days=0)
+        fk.plot_b_cell_renewal(run, points, threshold=0.05, days=0)
 
 
 def test_reseeding_plot_draws_one_line_per_run_plus_vaccine():
@@ -269,16 +272,16 @@ def test_reseeding_plot_draws_one_line_per_run_plus_vaccine():
         "a": antibodies.simulate_antibodies("CD19", t_end_days=60, n_points=61),
         "b": antibodies.simulate_antibodies("none", t_end_days=60, n_points=61),
     }
-    fig, ax = pe.plot_reseeding(runs, window_days=30)
+    fig, ax = fa.plot_reseeding(runs, window_days=30)
     assert len(ax.get_lines()) == 3
     assert _legend_texts(fig, ax) == ["a", "b", "vaccine antibody", "B-cell aplasia"]
     with pytest.raises(ValueError, match="window_days must be >= 0"):
-        pe.plot_reseeding(runs, window_days=-1)
+        fa.plot_reseeding(runs, window_days=-1)
     with pytest.raises(
         ValueError, match="runs must contain at least one labelled antibody run"
     ):
-        pe.plot_reseeding({})
+        fa.plot_reseeding({})
     with pytest.raises(ValueError, match=r"runs\['x'\] is missing columns"):
-        pe.plot_reseeding({"x": pd.DataFrame({"time_days": [0.0]})})
+        fa.plot_reseeding({"x": pd.DataFrame({"time_days": [0.0]})})
     with pytest.raises(ValueError, match="runs: at most 4 can be drawn"):
-        pe.plot_reseeding({str(k): runs["a"] for k in range(5)})
+        fa.plot_reseeding({str(k): runs["a"] for k in range(5)})

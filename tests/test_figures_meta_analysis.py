@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cart_autoimmunity import meta_analysis
-from cart_autoimmunity.figures import evidence_map
+from cart_autoimmunity.figures import meta_analysis as forest
 from cart_autoimmunity.figures.style import illegible_texts
 
 
@@ -25,7 +25,7 @@ def _panel(n: int, method: str = meta_analysis.RANDOM_EFFECTS):
 
 
 def test_one_row_per_cohort_and_the_pool_with_labelled_axes():
-    fig = evidence_map.plot_forest({"Outcome A": _panel(3), "Outcome B": _panel(2)})
+    fig = forest.plot_forest({"Outcome A": _panel(3), "Outcome B": _panel(2)})
     top, bottom = fig.axes
     assert [t.get_text() for t in top.get_yticklabels()] == [
         "Cohort 0 (n=10)",
@@ -42,7 +42,7 @@ def test_one_row_per_cohort_and_the_pool_with_labelled_axes():
 
 def test_an_exact_total_is_drawn_as_all_patients_not_as_a_pool():
     panel = _panel(2, meta_analysis.EXACT_TOTAL)
-    fig = evidence_map.plot_forest({"Outcome": panel})
+    fig = forest.plot_forest({"Outcome": panel})
     ax = fig.axes[0]
     assert ax.get_yticklabels()[-1].get_text() == "All patients"
     assert [line.get_marker() for line in ax.get_lines()].count("D") == 0
@@ -55,11 +55,11 @@ def test_an_exact_total_is_drawn_as_all_patients_not_as_a_pool():
 
 
 def test_every_summary_method_of_the_model_has_a_style():
-    assert set(evidence_map.SUMMARY_STYLE) == set(meta_analysis.METHODS)
+    assert set(forest.SUMMARY_STYLE) == set(meta_analysis.METHODS)
 
 
 def test_markers_sit_at_the_percentages():
-    fig = evidence_map.plot_forest({"Outcome": _panel(2)})
+    fig = forest.plot_forest({"Outcome": _panel(2)})
     squares = [line for line in fig.axes[0].get_lines() if line.get_marker() == "s"]
     assert sorted(line.get_xdata()[0] for line in squares) == [10.0, 50.0]
     plt.close(fig)
@@ -67,15 +67,15 @@ def test_markers_sit_at_the_percentages():
 
 def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="panels"):
-        evidence_map.plot_forest({})
+        forest.plot_forest({})
     table, pooled = _panel(2)
     with pytest.raises(ValueError, match="label"):
-        evidence_map.plot_forest({"A": (table.drop(columns="label"), pooled)})
+        forest.plot_forest({"A": (table.drop(columns="label"), pooled)})
     with pytest.raises(ValueError, match="pooled"):
-        evidence_map.plot_forest({"A": (table, {**pooled, "high": 2.0})})
+        forest.plot_forest({"A": (table, {**pooled, "high": 2.0})})
     with pytest.raises(ValueError, match="pooled method"):
-        evidence_map.plot_forest({"A": (table, {**pooled, "method": "guess"})})
+        forest.plot_forest({"A": (table, {**pooled, "method": "guess"})})
     table.loc[0, "cell_source"] = "martian"
     with pytest.raises(ValueError, match="cell_source"):
-        evidence_map.plot_forest({"A": (table, pooled)})
+        forest.plot_forest({"A": (table, pooled)})
     plt.close("all")

@@ -18,7 +18,8 @@ from cart_autoimmunity.evidence.summaries import (  # noqa: E402
     exact_binomial_interval,
     with_binomial_intervals,
 )
-from cart_autoimmunity.figures.therapy import plot_event_rates, plot_process_timeline  # noqa: E402
+from cart_autoimmunity.figures.costs import plot_process_timeline  # noqa: E402
+from cart_autoimmunity.figures.cytokines import plot_event_rates  # noqa: E402
 
 
 @pytest.fixture(scope="module")

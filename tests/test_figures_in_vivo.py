@@ -14,7 +14,8 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from cart_autoimmunity import in_vivo, kinetics  # noqa: E402
-from cart_autoimmunity.figures import future as pf  # noqa: E402
+from cart_autoimmunity.figures import in_vivo as pf  # noqa: E402
+from cart_autoimmunity.figures import kinetics as fk  # noqa: E402
 from cart_autoimmunity.parameters.kinetics import KineticsParameters  # noqa: E402
 
 P = KineticsParameters()
@@ -112,10 +113,10 @@ def test_dose_sweep_validates_its_inputs():
 def test_figures_are_drawn(sweep, doses):
     runs = kinetics.rejection_runs((0.0, 0.2), P, days=60.0)
     figures = [
-        pf.plot_rejection_time_courses(
+        fk.plot_rejection_time_courses(
             runs, detection_limit_per_ul=P.detection_limit_per_ul
         ),
-        pf.plot_rejection_sweep(sweep),
+        fk.plot_rejection_sweep(sweep),
         pf.plot_dose_count_sweep(doses),
         pf.plot_cytokine_comparison(
             {
@@ -136,13 +137,13 @@ def test_figures_reject_bad_input(sweep):
     with pytest.raises(
         ValueError, match="runs must contain at least one rejection hazard"
     ):
-        pf.plot_rejection_time_courses(
+        fk.plot_rejection_time_courses(
             {}, detection_limit_per_ul=P.detection_limit_per_ul
         )
     with pytest.raises(
         ValueError, match="sweep must be a non-empty table with columns"
     ):
-        pf.plot_rejection_sweep(sweep.drop(columns="b_fraction_day_14"))
+        fk.plot_rejection_sweep(sweep.drop(columns="b_fraction_day_14"))
     with pytest.raises(
         ValueError, match="sweep must be a non-empty table with columns"
     ):

@@ -1,14 +1,14 @@
-"""Figures for the therapy chapters: the collect-engineer-infuse timeline and
-side-effect rates.
+"""Figures of the cytokine-release (CRS) side effect: cited rates, and the model against burden.
 
-* :func:`plot_process_timeline` draws the table of
-  :func:`cart_autoimmunity.evidence.delivery.process_timeline`;
-* :func:`plot_event_rates` draws cited CRS / neurotoxicity rates per cohort, coloured by
-  setting, hollow for ``secondary`` rows, with the exact intervals of
-  :func:`cart_autoimmunity.evidence.summaries.with_binomial_intervals` where present.
+:func:`plot_crs_vs_burden` draws :func:`cart_autoimmunity.cytokines.crs_vs_burden` and
+:func:`cart_autoimmunity.cytokines.scenario_crs_table`.
 
-Every plotting helper returns the figure (the chapter leaves it as the cell's only
-output).
+:func:`plot_event_rates` draws cited CRS / neurotoxicity rates per cohort (the table
+``evidence.crs_rates()``, the data the severe-CRS model of
+:mod:`cart_autoimmunity.cytokines` is set against), coloured by setting, hollow for
+``secondary`` rows, with the exact intervals of
+:func:`cart_autoimmunity.evidence.summaries.with_binomial_intervals` where present. It returns
+the figure (the chapter leaves it as the cell's only output).
 """
 
 from __future__ import annotations
@@ -19,21 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .. import validation
+from ._shared import figure_legend_below
 from .style import (
     MAX_FIGURE_WIDTH_IN,
     OKABE_ITO,
+    QUANTITY_COLOURS,
     SCENARIO_COLOURS,
     SMALL_FONT_PT,
     new_figure,
 )
-
-#: Colours of the steps of the autologous process.
-STEP_COLOURS = {
-    "collect T cells": OKABE_ITO["sky_blue"],
-    "engineer and expand": OKABE_ITO["orange"],
-    "lymphodepletion": OKABE_ITO["reddish_purple"],
-    "infuse": OKABE_ITO["vermillion"],
-}
 
 #: Readable names for the rate quantities of ``evidence.crs_rates()``.
 RATE_LABELS = {
@@ -51,64 +45,6 @@ _MARKERS = {
     "neurotoxicity_any_grade": "^",
     "neurotoxicity_grade_3_plus": "v",
 }
-
-
-def plot_process_timeline(timeline: pd.DataFrame):
-    """Horizontal bars, one row per product: collect, engineer, lymphodeplete, infuse.
-
-    The manufacturing failure rate of each product is written at the end of its row.
-    """
-    needed = {
-        "product",
-        "step",
-        "start_day",
-        "end_day",
-        "manufacturing_failure",
-        "failure_events",
-        "failure_n",
-    }
-    if (
-        not isinstance(timeline, pd.DataFrame)
-        or timeline.empty
-        or not needed <= set(timeline.columns)
-    ):
-        raise ValueError(
-            f"timeline must be a non-empty table with columns {sorted(needed)}"
-        )
-    products = list(dict.fromkeys(timeline["product"]))
-    fig, ax = new_figure(height_in=3.2)
-    labelled = set()
-    for y, product in enumerate(products):
-        part = timeline[timeline["product"] == product]
-        for _, row in part.iterrows():
-            colour = STEP_COLOURS.get(row["step"], OKABE_ITO["grey"])
-            label = row["step"] if row["step"] not in labelled else None
-            labelled.add(row["step"])
-            ax.barh(
-                y,
-                row["end_day"] - row["start_day"],
-                left=row["start_day"],
-                height=0.5,
-                color=colour,
-                edgecolor="white",
-                label=label,
-            )
-        first = part.iloc[0]
-        ax.text(
-            part["end_day"].max() + 1.0,
-            y,
-            f"{first['manufacturing_failure']:.1%} failed "
-            f"({first['failure_events']}/{first['failure_n']})",
-            va="center",
-            fontsize=SMALL_FONT_PT,
-        )
-    ax.set_yticks(range(len(products)), products)
-    ax.invert_yaxis()
-    ax.set_xlim(0, timeline["end_day"].max() * 1.45)
-    ax.set_xlabel("Days after T-cell collection")
-    fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
-    ax.grid(axis="y", visible=False)
-    return fig
 
 
 def plot_event_rates(
@@ -200,4 +136,51 @@ def plot_event_rates(
     ax.set_xlabel("Patients affected (%)")
     ax.grid(axis="y", visible=False)
     fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
+    return fig
+
+
+def plot_crs_vs_burden(
+    sweep: pd.DataFrame, scenario_points: pd.DataFrame | None = None
+):
+    """Severe-CRS probability against target burden (``cytokines.crs_vs_burden`` table).
+
+    Zero burden is drawn at the left edge. ``scenario_points``
+    (``cytokines.scenario_crs_table``) adds one coloured marker per scenario.
+    """
+    needed = {"tumour_cells", "severe_crs_probability"}
+    validation.require_columns("sweep", sweep, ())
+    if not needed <= set(sweep.columns):
+        raise ValueError(f"sweep must have columns {sorted(needed)}")
+    if scenario_points is not None:
+        validation.require_columns(
+            "scenario_points",
+            scenario_points,
+            ("scenario", "tumour_cells", "severe_crs_probability"),
+        )
+    fig, ax = new_figure()
+    positive = sweep[sweep.tumour_cells > 0]
+    edge = positive["tumour_cells"].min() / 3 if len(positive) else 1e8
+    x = np.maximum(sweep["tumour_cells"], edge)
+    ax.plot(
+        x,
+        100 * sweep["severe_crs_probability"],
+        color=QUANTITY_COLOURS["cytokine"],
+        linewidth=2,
+        label="model",
+    )
+    if scenario_points is not None:
+        for _, row in scenario_points.iterrows():
+            ax.plot(
+                max(row["tumour_cells"], edge),
+                100 * row["severe_crs_probability"],
+                "o",
+                markersize=9,
+                color=SCENARIO_COLOURS.get(row["scenario"], OKABE_ITO["black"]),
+                label=row["scenario"],
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("Malignant CD19+ cells at infusion (left edge: none)")
+    ax.set_ylabel("Probability of grade ≥ 3 CRS (%)")
+    ax.set_ylim(0, 100)
+    figure_legend_below(fig, [ax], ncols=4)
     return fig
