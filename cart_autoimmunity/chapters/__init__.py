@@ -1,7 +1,7 @@
 """One module per chapter: the numbers its prose quotes, the tables it shows, its claims.
 
 A chapter notebook is a thin narrative over its module. Each module (``ch01_burden`` …
-``ch10_future``, ``conclusion``) exposes the same four things:
+``ch10_future``, ``evidence_map``, ``conclusion``) exposes the same things:
 
 ``CHAPTER``
     The chapter's path in ``_toc.yml`` (``"notebooks/01_burden"``).
@@ -11,8 +11,10 @@ A chapter notebook is a thin narrative over its module. Each module (``ch01_burd
     in the prose are exactly these.
 ``tables() -> dict[str, pandas.DataFrame]``
     Every table the chapter shows, by its ``tbl-`` name, as data before formatting.
-``reader_table(name) -> cart_autoimmunity.chapter.ReaderTable``
-    That table formatted for readers (captioned, numbered, cited).
+``TABLE_SPECS`` and ``reader_table(name) -> cart_autoimmunity.chapter.ReaderTable``
+    How each table is shown (columns and their headers, caption, formats: a
+    :class:`cart_autoimmunity.chapter.TableSpec`), and that table formatted for readers
+    (captioned, numbered, cited) by :func:`cart_autoimmunity.chapter.show_table`.
 ``claims() -> tuple[cart_autoimmunity.claims.Claim, ...]``
     The story's claims that the chapter checks, first the headline claim whose verdict
     the chapter's ``## Verdict`` section states (:func:`cart_autoimmunity.claims.chapter_verdict`).
