@@ -578,3 +578,14 @@ def test_the_pages_carry_each_callback_without_its_comments(memory, schedule):
             continue
         assert as_on_page(code) in pages, path.name
     assert "__BOX__" not in pages and "__RENDER__" not in pages
+
+
+def test_cost_options_are_named_above_their_bars_not_on_an_axis():
+    """On a phone an axis of option names took a third of the chart's width (issue #21)."""
+    page = cost_figures.cost_assumptions(costs.assumption_grid(SMALL_COSTS)).html
+    axis = re.search(
+        r'"name":"CategoricalAxis","id":"[^"]+","attributes":\{([^}]*)', page
+    )
+    assert axis and '"visible":false' in axis.group(1)
+    names = re.findall(r'"name":"Text".*?"text":\{"type":"field","field":"(\w+)"', page)
+    assert "option" in names, "each bar carries its option's name"
