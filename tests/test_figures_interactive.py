@@ -563,7 +563,9 @@ def test_every_javascript_file_is_used_and_every_used_file_exists():
     source = "".join(
         p.read_text() for p in (REPO / "cart_autoimmunity" / "figures").glob("*.py")
     )
-    used = set(re.findall(r'(?<!\w)(?:callback_js|_js)\("([\w.]+\.js)"\)', source))
+    used = set(
+        re.findall(r'(?<!\w)(?:callback_js|_js)\("([\w.]+\.js)"\)', source)
+    ) | set(re.findall(r'script="([\w.]+\.js)"', source))
     assert used == {p.name for p in JS.glob("*.js")}
 
 

@@ -405,6 +405,22 @@ def _bokeh_download_kb() -> int:
     return int(round(total / 10_000.0) * 10)
 
 
+def connect(
+    name: str, title: str, plots, *, script: str, args: dict, summary: str
+) -> ExplorableFigure:
+    """Run ``js/<script>`` whenever one of the figure's selects changes, then embed it.
+
+    ``args`` are the callback's arguments, in the order the page's JSON lists them; they
+    hold the figure's ``selects`` and its ``readout``, which the layout shows too.
+    """
+    from bokeh.models import CustomJS
+
+    callback = CustomJS(args=args, code=callback_js(script))
+    for select in args["selects"]:
+        select.js_on_change("value", callback)
+    return embed(name, title, layout(args["selects"], plots, args["readout"]), summary)
+
+
 def layout(selects, plots, readout):
     from bokeh.layouts import column, row
 

@@ -20,12 +20,10 @@ from matplotlib.ticker import FuncFormatter
 from .. import validation
 from ._interactive import (
     ExplorableFigure,
-    callback_js,
     check_grid,
-    embed,
+    connect,
     format_number,
     format_thousand_usd,
-    layout,
     legend_below,
     new_plot,
     readout_div,
@@ -406,7 +404,7 @@ def cost_assumptions(
     ``autologous_usd, allogeneic_usd, in_vivo_usd`` (and ``is_default``, where the lighter
     marks sit). ``start`` picks the first point shown (default: the ``is_default`` row).
     """
-    from bokeh.models import ColumnDataSource, CustomJS, FactorRange, Range1d
+    from bokeh.models import ColumnDataSource, FactorRange, Range1d
 
     name = "cost"
     cost_columns = [c for c, _ in COST_OPTIONS]
@@ -497,7 +495,15 @@ def cost_assumptions(
         legend_below(plot, "with the default assumptions", marks)
     plot.ygrid.grid_line_color = None
     readout = readout_div(name, cost_readout(grid.loc[row]))
-    callback = CustomJS(
+    title = "Explore the model: the cost model's main assumptions"
+    summary = (
+        f"ExplorableFigure({title!r}: {len(grid)} grid points over {', '.join(keys)})"
+    )
+    return connect(
+        name,
+        title,
+        [plot],
+        script="cost_assumptions.js",
         args=dict(
             grid=store,
             shown=shown,
@@ -508,12 +514,5 @@ def cost_assumptions(
             options=labels,
             lead=_COST_LEAD,
         ),
-        code=callback_js("cost_assumptions.js"),
+        summary=summary,
     )
-    for select in selects:
-        select.js_on_change("value", callback)
-    title = "Explore the model: the cost model's main assumptions"
-    summary = (
-        f"ExplorableFigure({title!r}: {len(grid)} grid points over {', '.join(keys)})"
-    )
-    return embed(name, title, layout(selects, [plot], readout), summary)

@@ -19,12 +19,10 @@ import pandas as pd
 from .. import numerics, validation
 from ._interactive import (
     ExplorableFigure,
-    callback_js,
     check_grid,
-    embed,
+    connect,
     format_number,
     format_percent,
-    layout,
     legend_below,
     linear_step,
     new_plot,
@@ -182,7 +180,7 @@ def in_vivo_schedules(
     ``grid`` and ``time_courses`` are the two tables of :func:`in_vivo.dose_schedule_grid`.
     ``start`` picks the first point shown (default: the first row).
     """
-    from bokeh.models import ColumnDataSource, CustomJS, Range1d
+    from bokeh.models import ColumnDataSource, Range1d
 
     name = "schedule"
     validation.require_columns("grid", grid, SCHEDULE_GRID_COLUMNS)
@@ -288,7 +286,16 @@ def in_vivo_schedules(
         color=QUANTITY_COLOURS["cytokine"],
     )
     readout = readout_div(name, readouts[row])
-    callback = CustomJS(
+    title = "Explore the model: in vivo dose count and interval"
+    summary = (
+        f"ExplorableFigure({title!r}: {len(grid)} model runs over "
+        f"{grid['doses'].nunique()} dose counts × {grid['interval_days'].nunique()} intervals)"
+    )
+    return connect(
+        name,
+        title,
+        [b_plot, c_plot],
+        script="in_vivo_schedules.js",
         args=dict(
             grid=store,
             shown=shown,
@@ -297,16 +304,8 @@ def in_vivo_schedules(
             levels=level_names,
             readout=readout,
         ),
-        code=callback_js("in_vivo_schedules.js"),
+        summary=summary,
     )
-    for select in selects:
-        select.js_on_change("value", callback)
-    title = "Explore the model: in vivo dose count and interval"
-    summary = (
-        f"ExplorableFigure({title!r}: {len(grid)} model runs over "
-        f"{grid['doses'].nunique()} dose counts × {grid['interval_days'].nunique()} intervals)"
-    )
-    return embed(name, title, layout(selects, [b_plot, c_plot], readout), summary)
 
 
 def plot_in_vivo(results: dict, *, b_threshold: float = 0.01):

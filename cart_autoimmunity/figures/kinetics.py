@@ -21,13 +21,11 @@ import pandas as pd
 from .. import validation
 from ._interactive import (
     ExplorableFigure,
-    callback_js,
     check_grid,
-    embed,
+    connect,
     format_cells,
     format_number,
     format_percent,
-    layout,
     new_plot,
     readout_div,
     reference,
@@ -458,7 +456,7 @@ def memory_persistence(
     ``grid`` and ``time_courses`` are the two tables of :func:`kinetics.memory_burden_grid`.
     ``start`` picks the first point shown (default: the ``is_default`` row).
     """
-    from bokeh.models import ColumnDataSource, CustomJS, Range1d, Span
+    from bokeh.models import ColumnDataSource, Range1d, Span
 
     name = "memory"
     validation.require_columns("grid", grid, MEMORY_GRID_COLUMNS)
@@ -565,7 +563,17 @@ def memory_persistence(
     )
     b_plot.add_layout(back_span)
     readout = readout_div(name, readouts[row])
-    callback = CustomJS(
+    title = "Explore the model: memory formation, target burden and CAR T persistence"
+    summary = (
+        f"ExplorableFigure({title!r}: {len(grid)} model runs over "
+        f"{grid['autoimmune_memory_factor'].nunique()} memory factors × "
+        f"{grid['tumour_cells'].nunique()} tumour burdens, {horizon:g} days)"
+    )
+    return connect(
+        name,
+        title,
+        [car_plot, b_plot],
+        script="memory_persistence.js",
         args=dict(
             grid=store,
             shown=shown,
@@ -575,14 +583,5 @@ def memory_persistence(
             last_span=last_span,
             back_span=back_span,
         ),
-        code=callback_js("memory_persistence.js"),
+        summary=summary,
     )
-    for select in selects:
-        select.js_on_change("value", callback)
-    title = "Explore the model: memory formation, target burden and CAR T persistence"
-    summary = (
-        f"ExplorableFigure({title!r}: {len(grid)} model runs over "
-        f"{grid['autoimmune_memory_factor'].nunique()} memory factors × "
-        f"{grid['tumour_cells'].nunique()} tumour burdens, {horizon:g} days)"
-    )
-    return embed(name, title, layout(selects, [car_plot, b_plot], readout), summary)
