@@ -145,6 +145,14 @@ def make_copy() -> None:
     else:
         run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(WORK)], REPO)
     (WORK / ".venv").symlink_to(VENV)
+    # make re-installs when requirements.txt or pyproject.toml is newer than the venv's
+    # stamp, and a clone's files are new: date them back, or the shared venv's editable
+    # install would point at the clone (and break once the clone is removed).
+    stamps = list(VENV.glob(".installed-*"))
+    if stamps:
+        before = min(stamp.stat().st_mtime for stamp in stamps) - 1
+        for name in ("requirements.txt", "pyproject.toml"):
+            os.utime(WORK / name, (before, before))
 
 
 def test_stages(makefile: Path = REPO / "Makefile") -> list[str]:

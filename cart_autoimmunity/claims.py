@@ -16,7 +16,8 @@ prose quotes; the ledger only collects and renders them. Nothing here runs a mod
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .validation import require_choice, require_finite
@@ -42,6 +43,18 @@ def _number(value: float) -> str:
     else:
         text = f"{value:.2e}"
     return text
+
+
+def _percent(fraction: float) -> str:
+    """A share (0 to 1) as a percentage, at most 3 significant figures: 0.0305 -> "3.05%"."""
+    return f"{_number(round(100 * fraction, 10))}%"
+
+
+#: A quantity that is a share or a probability (its words say so).
+_SHARE = re.compile(r"\b(fraction|share|probability)\b")
+#: The unit a share's quantity ends with, "(fraction)" or "(fraction of ...)": dropped once
+#: its value reads as a percentage.
+_FRACTION_UNIT = re.compile(r"\s*\(fraction(?: of [^()]*)?\)$")
 
 
 @dataclass(frozen=True)
@@ -80,10 +93,13 @@ class Bound:
                 return False
         return True
 
-    def describe(self) -> str:
-        """The bound in words: "at least 21", "below 0.05", "between 0.08 and 0.12"."""
-        low = None if self.low is None else _number(self.low)
-        high = None if self.high is None else _number(self.high)
+    def describe(self, number: Callable[[float], str] = _number) -> str:
+        """The bound in words: "at least 21", "below 0.05", "between 0.08 and 0.12".
+
+        ``number`` writes each end (by default with at most 3 significant figures).
+        """
+        low = None if self.low is None else number(self.low)
+        high = None if self.high is None else number(self.high)
         if low is not None and high is not None:
             if self.low == self.high and not (self.strict_low or self.strict_high):
                 return f"equal to {low}"
@@ -120,11 +136,38 @@ class Check:
     def passed(self) -> bool:
         return self.bound.holds(self.value)
 
+    @property
+    def as_percent(self) -> bool:
+        """Whether the check reads as percentages: a share or a probability whose value and
+        bounds all lie between 0.001 and 1 (a tiny fraction of normal keeps its notation)."""
+        ends = [e for e in (self.bound.low, self.bound.high) if e is not None]
+        return bool(_SHARE.search(self.quantity)) and all(
+            n == 0 or 1e-3 <= abs(n) <= 1 for n in [self.value, *ends]
+        )
+
+    def _write(self, number: float) -> str:
+        return _percent(number) if self.as_percent else _number(number)
+
+    @property
+    def label(self) -> str:
+        """The quantity as a reader reads it (no "(fraction ...)" unit on a percentage)."""
+        return (
+            _FRACTION_UNIT.sub("", self.quantity) if self.as_percent else self.quantity
+        )
+
+    @property
+    def shown_value(self) -> str:
+        """The value as a reader reads it: "3.05%" for a share, "21" for days."""
+        return self._write(self.value)
+
+    @property
+    def criterion(self) -> str:
+        """The bound in words, its ends written as the value is."""
+        return self.bound.describe(self._write)
+
     def sentence(self) -> str:
         """The criterion in words, generated from the bound the check uses."""
-        return (
-            f"{self.quantity} is {self.bound.describe()} (found: {_number(self.value)})"
-        )
+        return f"{self.label} is {self.criterion} (found: {self.shown_value})"
 
 
 @dataclass(frozen=True)
@@ -187,8 +230,10 @@ class Claim:
             "checks": [
                 {
                     "quantity": c.quantity,
+                    "label": c.label,
                     "value": _plain(c.value),
-                    "criterion": c.bound.describe(),
+                    "shown": c.shown_value,
+                    "criterion": c.criterion,
                     "passed": c.passed,
                 }
                 for c in self.checks

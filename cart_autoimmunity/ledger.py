@@ -110,52 +110,13 @@ def _css_name(verdict: str) -> str:
     return "verdict-" + re.sub(r"[^a-z0-9]+", "-", verdict.lower()).strip("-")
 
 
-def format_value(value: float | int) -> str:
-    """A checked number for the ledger page: at most 3 significant figures."""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 1e-3:
-        return f"{value:.3g}"
-    return f"{value:.1e}"
-
-
-#: A quantity that is a share or a probability: the page states it as a percentage.
-_SHARE = re.compile(r"\b(fraction|share|probability)\b")
-#: A unit a quantity ends with, "(fraction)" or "(fraction of ...)": dropped once the
-#: value reads as a percentage.
-_FRACTION_UNIT = re.compile(r"\s*\(fraction(?: of [^()]*)?\)$")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
-
-
-def format_percent(fraction: float) -> str:
-    """A share (0 to 1) as a percentage with at most 3 significant figures: 0.0305 -> 3.05%."""
-    return f"{format_value(round(100 * fraction, 10))}%"
-
-
-def _as_percent(check: dict) -> bool:
-    """A share or probability whose value and bounds read well as percentages (not a tiny
-    fraction of normal, which keeps its scientific notation)."""
-    numbers = [abs(check["value"])] + [
-        abs(float(n)) for n in _NUMBER.findall(check["criterion"])
-    ]
-    return bool(_SHARE.search(check["quantity"])) and all(
-        n == 0 or 1e-3 <= n <= 1 for n in numbers
-    )
-
-
 def _check_line(check: dict) -> str:
     """One check, as a reader reads it: ``quantity: **3.05%**; criterion below 5%, met.``"""
     met = "met" if check["passed"] else "**not met**"
-    quantity, value, criterion = (
-        check["quantity"],
-        format_value(check["value"]),
-        check["criterion"],
+    return (
+        f"  - {check['label']}: **{check['shown']}**; "
+        f"criterion {check['criterion']}, {met}."
     )
-    if _as_percent(check):
-        quantity = _FRACTION_UNIT.sub("", quantity)
-        value = format_percent(check["value"])
-        criterion = _NUMBER.sub(lambda m: format_percent(float(m.group())), criterion)
-    return f"  - {quantity}: **{value}**; criterion {criterion}, {met}."
 
 
 def to_markdown() -> str:

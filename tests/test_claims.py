@@ -140,3 +140,18 @@ def test_counters_take_claims_or_their_dicts():
 def test_counters_refuse_what_is_not_a_claim(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_share_reads_as_percentages_and_a_tiny_fraction_keeps_its_notation():
+    share = Check(
+        "model: probability of severe CRS (fraction)", 0.0305, Bound(high=0.05)
+    )
+    assert share.as_percent and share.label == "model: probability of severe CRS"
+    assert share.sentence() == (
+        "model: probability of severe CRS is at most 5% (found: 3.05%)"
+    )
+    tiny = Check("B cells at day 14 (fraction of normal)", 4.5e-6, Bound(high=1e-3))
+    assert not tiny.as_percent and tiny.label.endswith("(fraction of normal)")
+    assert tiny.criterion == "at most 0.001" and tiny.shown_value == "4.50e-06"
+    days = Check("last day above the detection limit (days)", 0.5, Bound(high=180))
+    assert not days.as_percent, "only shares and probabilities become percentages"

@@ -296,7 +296,12 @@ def test_the_ledger_states_shares_as_percentages_without_nested_parentheses():
     assert nested == [], nested
     raw = [line for line in checks if re.search(r"\(fraction[^()]*\): \*\*0\.\d", line)]
     assert raw == [], raw
-    assert "**3.05%**" in ca.ledger._check_line(
-        {"quantity": "model: probability of severe CRS", "value": 0.0305,
-         "criterion": "below 0.05", "passed": True}
-    )  # fmt: skip
+    share = ca.claims.Check(
+        "model: probability of severe CRS (fraction)",
+        0.0305,
+        ca.claims.Bound(high=0.05, strict_high=True),
+    )
+    assert (
+        share.sentence()
+        == "model: probability of severe CRS is below 5% (found: 3.05%)"
+    )
