@@ -4,6 +4,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+# Python caches compiled bytecode by default; an environment that turns this off
+# (PYTHONDONTWRITEBYTECODE, set on some CI machines) makes every pytest worker, notebook
+# kernel and the Colab run compile the tests, the package and its libraries again.
+# The caches (__pycache__/) are git-ignored.
+unexport PYTHONDONTWRITEBYTECODE
 # The one supported Python range is pyproject.toml's requires-python (">=3.11"); the check
 # below runs before the venv is made, so an older Python gets this message, not a resolver
 # error from pip.
@@ -21,8 +26,16 @@ PORT ?= 8000
 # Pytest runs notebooks on both cores; override with `make test WORKERS=1`.
 WORKERS ?= 2
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard book/*.ipynb)
+# Where the browser suite lives (tests/test_layers.py checks that every test marked
+# `browser` is in these paths, so none is left out of `make browser`).
+BROWSER_TESTS := tests/browser tests/test_pdf.py
+# The lean environment (scripts/lean_env.py): the package alone, as Colab installs it. Its
+# kernel runs the notebooks for nbval and `make execute`, so one execution proves both that
+# the stored outputs are current and that the package alone runs every chapter.
+LEAN := .venv-lean
+LEAN_KERNEL := JUPYTER_PATH=$(CURDIR)/$(LEAN)/share/jupyter
 
-.PHONY: help python-version env book pdf test lint unit notebooks html perturb browser-deps browser colab linkcheck claims bench serve execute lock clean
+.PHONY: help python-version env book pdf test lint unit notebooks html perturb browser-deps browser screenshots lean-env colab linkcheck claims bench serve execute lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,9 +76,19 @@ lint: $(STAMP) ## ruff: lint and format check of the package, tests, scripts and
 unit: $(STAMP) ## Model unit, property and calibration tests, and the build-gate fixtures
 	$(BIN)/pytest tests -m "not browser and not colab" -n $(WORKERS)
 
-notebooks: $(STAMP) ## Re-run every notebook and compare its outputs with the stored ones (nbval, strict)
+lean-env: $(STAMP) ## Make or update .venv-lean: the package alone, as Colab installs it
+	$(BIN)/python scripts/lean_env.py --prefix $(LEAN)
+
+# Copies of the notebooks run outside the tree, as on Colab: none can read the repository's
+# files (test ids read notebooks/01_burden.ipynb::Cell 0, relative to the copies). Then
+# tests/test_colab.py checks what that kernel is and imports (make colab).
+notebooks: $(STAMP) ## Re-run every notebook with only the package installed; compare its outputs with the stored ones (nbval, strict)
 	$(CHECK_OUTPUTS)
-	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/sanitize.cfg -n $(WORKERS) --dist loadfile
+	$(BIN)/python scripts/lean_env.py --prefix $(LEAN)
+	copies=$$(mktemp -d) && trap 'rm -rf "$$copies"' EXIT && cp --parents $(NOTEBOOKS) "$$copies" && \
+	$(LEAN_KERNEL) $(BIN)/pytest --nbval $(addprefix "$$copies"/,$(NOTEBOOKS)) -c pyproject.toml --rootdir "$$copies" \
+	  --nbval-kernel-name cart-lean --nbval-sanitize-with tests/sanitize.cfg -n $(WORKERS) --dist loadfile
+	$(LEAN_KERNEL) $(BIN)/pytest tests/test_colab.py -m colab -q
 
 # The notebook suite itself (same nbval comparison) with every solver tolerance tenfold
 # tighter (cart_autoimmunity/numerics.py reads CART_TOLERANCE_SCALE in each kernel).
@@ -79,7 +102,7 @@ browser-deps: ## Install Debian's Chromium and poppler-utils (PDF text), if miss
 # executes nothing); each page is visited once per viewport, on both cores (the
 # scheduler in tests/conftest.py keeps a page's checks on one worker).
 browser: $(STAMP) browser-deps ## Open every page of the built book in headless Chromium
-	$(BIN)/pytest tests -m browser -n $(WORKERS) --dist loadscope
+	$(BIN)/pytest $(BROWSER_TESTS) -m browser -n $(WORKERS) --dist loadscope
 
 test: $(STAMP) browser-deps ## Everything: lint, unit tests, nbval, the book build, HTML and browser checks
 	$(MAKE) lint
@@ -87,10 +110,12 @@ test: $(STAMP) browser-deps ## Everything: lint, unit tests, nbval, the book bui
 	$(MAKE) notebooks
 	$(MAKE) book
 	$(MAKE) browser
-	$(MAKE) colab
 
-colab: $(STAMP) ## Install only the package in a fresh venv, as Colab would, and run every chapter
-	$(BIN)/pytest tests -m colab
+screenshots: $(STAMP) browser-deps ## Save every page at desktop and phone width to _build/screenshots
+	BOOK_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_browser_book.py -m browser -n $(WORKERS) --dist loadscope -k screenshots
+
+colab: lean-env ## Check the lean environment's kernel (make notebooks runs every chapter in it)
+	$(LEAN_KERNEL) $(BIN)/pytest tests/test_colab.py -m colab
 
 linkcheck: $(STAMP) ## Check every external link of the book (online; CI runs it weekly)
 	$(BIN)/jupyter-book build . --builder linkcheck -n --keep-going
@@ -106,8 +131,8 @@ serve: ## Serve the built book on http://127.0.0.1:$(PORT)
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-execute: $(STAMP) ## Re-execute notebooks in place and stamp them (NB=notebooks/04_erlangen.ipynb for one)
-	$(BIN)/python scripts/execute_notebooks.py --jobs $(WORKERS) $(or $(NB),$(NOTEBOOKS))
+execute: lean-env ## Re-execute notebooks in place (lean kernel) and stamp them (NB=notebooks/04_erlangen.ipynb for one)
+	$(LEAN_KERNEL) $(BIN)/python scripts/execute_notebooks.py --kernel cart-lean --jobs $(WORKERS) $(or $(NB),$(NOTEBOOKS))
 
 lock: ## Re-resolve requirements.in into the pinned requirements.txt
 	@py=$(PYTHON); $(CHECK_PYTHON)
@@ -117,6 +142,6 @@ lock: ## Re-resolve requirements.in into the pinned requirements.txt
 	  echo "# The book's model package, editable, so notebooks import it without path hacks."; echo "-e ."; } > requirements.lock
 	mv requirements.lock requirements.txt && rm -rf .lockenv
 
-clean: ## Remove the build, caches and the virtual environment
-	rm -rf _build .venv .pytest_cache .hypothesis benchmarks/_work
+clean: ## Remove the build, caches and the virtual environments
+	rm -rf _build .venv $(LEAN) .pytest_cache .hypothesis benchmarks/_work
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,12 +1,13 @@
 """Re-execute notebooks in place and stamp them; or check that their stored outputs are current.
 
 Usage:
-  python scripts/execute_notebooks.py [--jobs 2] NB [NB ...]  (make execute)
+  python scripts/execute_notebooks.py [--jobs 2] [--kernel cart-lean] NB [NB ...]  (make execute)
   python scripts/execute_notebooks.py --check NB [NB ...]  (make book, make notebooks)
 
 The book is built from the outputs stored in the notebooks (`execute_notebooks: "off"` in
 _config.yml): nbval proves they are what a fresh run produces, so the build does not run
-them again. Executing a notebook here (top to bottom in a fresh kernel, as nbval does)
+them again. Executing a notebook here (top to bottom in a fresh kernel, as nbval does;
+`make execute` uses the lean environment's kernel, scripts/lean_env.py, as nbval does)
 stamps its metadata with the package hash: the sha256 of every file of the model package
 cart_autoimmunity/ (sorted relative paths and contents, line endings normalised, caches
 left out), so the stamp is the same on every machine and carries no timestamp. `--check`
@@ -100,8 +101,9 @@ def check(paths: list[Path], package: Path = PACKAGE) -> int:
     return 1
 
 
-def execute(path: Path, package: Path = PACKAGE) -> None:
-    """Run the notebook in a fresh python3 kernel, stamp it and write it in place."""
+def execute(path: Path, package: Path = PACKAGE, kernel: str = "python3") -> None:
+    """Run the notebook in a fresh kernel (the kernelspec named ``kernel``), stamp it and
+    write it in place."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -110,7 +112,7 @@ def execute(path: Path, package: Path = PACKAGE) -> None:
     client = NotebookClient(
         notebook,
         timeout=120,
-        kernel_name="python3",
+        kernel_name=kernel,
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
@@ -126,6 +128,7 @@ def main(args: list[str]) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--check", action="store_true", help="check, do not execute")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once")
+    parser.add_argument("--kernel", default="python3", help="the kernelspec to run")
     options = parser.parse_args(args)
     if not options.notebooks:
         print(__doc__)
@@ -134,10 +137,14 @@ def main(args: list[str]) -> int:
         return check(options.notebooks)
     if options.jobs < 2:
         for path in options.notebooks:
-            execute(path)
+            execute(path, kernel=options.kernel)
         return 0
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-        for future in [pool.submit(execute, path) for path in options.notebooks]:
+        jobs = [
+            pool.submit(execute, path, kernel=options.kernel)
+            for path in options.notebooks
+        ]
+        for future in jobs:
             future.result()  # re-raises a notebook's error
     return 0
 

@@ -48,3 +48,16 @@ def page_of(nodeid: str) -> str | None:
     """The book page a test is parametrised with (`...[notebooks/04_erlangen.html]`)."""
     page = re.search(r"\[([^\]]+\.html)\]$", nodeid)
     return page.group(1) if page else None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long tests start first, so that the other worker runs the short ones meanwhile
+    rather than idling at the end: the PDF module (printed once, about 15 s, `make
+    browser`), then tests marked ``slow`` or ``build`` (subprocesses, fits)."""
+    items.sort(
+        key=lambda item: (
+            item.path.name != "test_pdf.py",
+            item.get_closest_marker("slow") is None
+            and item.get_closest_marker("build") is None,
+        )
+    )

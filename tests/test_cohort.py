@@ -157,6 +157,7 @@ def test_moments_count_non_returners_at_the_horizon():
     assert mean == 60.0 and sd == 0.0
 
 
+@pytest.mark.slow
 def test_fit_recovers_a_known_spread():
     truth = CohortParameters.uncalibrated().replace(homeostatic_expansion_log_sd=0.1)
     mean, sd = cohort.b_return_moments(truth, **FAST)
@@ -215,6 +216,7 @@ def test_the_residuals_above_are_what_fit_spreads_minimises():
     assert 0.5 * np.sum(residuals**2) == pytest.approx(fit.cost, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_default_spreads_are_the_result_of_the_fit():
     """The defaults are where fit_spreads ends for Mackensen's numbers: one Gauss-Newton
     step of its objective (map_residuals, at fit_spreads' own cohort size, grid and seed;

@@ -1,109 +1,110 @@
-"""Colab's path, in a clean room: the package alone, installed from the working tree, runs
-every chapter top to bottom (``make colab``; deselected by ``make unit``).
+"""Colab's path: the notebooks run with the package alone installed.
 
-A fresh virtual environment gets only ``pip install <copy of the working tree>`` and what
-Colab itself ships to run notebooks (ipykernel, nbclient); none of the book's build or test
-stack. Versions are held to the pins of requirements.txt (as constraints: they pin, never
-add), so the run is reproducible and served from pip's cache. The tree is copied first, so
-that the build leaves nothing in the worktree and nothing outside the package's declared
-files can be imported. Every notebook then runs in one process (tests/colab_run.py), in a
-working directory outside the tree.
+`make notebooks` runs every notebook (nbval) in the kernel of the lean environment
+(scripts/lean_env.py: ``pip install`` of a clone-like copy of the repository plus
+ipykernel, none of the book's build or test stack), on copies outside the tree; these
+tests, run in the same session (and by `make colab`), check that this kernel is what it
+claims to be. They are deselected by `make unit` (marker ``colab``) and need the
+kernelspec on JUPYTER_PATH, which make sets.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
+import json
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
-    (ROOT / "book").glob("*.ipynb")
-)
-#: What a clone from GitHub would not hold (local environments, builds, caches).
-NOT_IN_A_CLONE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    ".lockenv",
-    "_build",
-    "build",
-    "*.egg-info",
-    "__pycache__",
-    ".pytest_cache",
-    ".hypothesis",
-    "_work",
-)
+sys.path.insert(0, str(ROOT / "scripts"))
+import execute_notebooks  # noqa: E402
+import lean_env  # noqa: E402
 
 pytestmark = pytest.mark.colab
 
+#: The book's build and test stack: none of it may be importable in the lean kernel.
+NOT_ON_COLAB = ("pytest", "nbval", "jupyter_book", "playwright", "hypothesis", "ruff")
 
-def constraints(path: Path) -> Path:
-    """requirements.txt's pins without its editable install of the package."""
-    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    pins = [line for line in lines if line and not line.startswith(("#", "-"))]
-    path.write_text("\n".join(pins) + "\n", encoding="utf-8")
-    return path
-
-
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    """The environment without this worktree on the path and without user kernels."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
-    }
-    env["JUPYTER_DATA_DIR"] = str(tmp_path / "jupyter-data")
-    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "jupyter-config")
-    env["MPLCONFIGDIR"] = str(tmp_path / "matplotlib")
-    return env
+PROBE = f"""import importlib.util, json, os, sys
+import cart_autoimmunity
+from cart_autoimmunity import numerics
+print(json.dumps({{
+    "prefix": sys.prefix,
+    "package": cart_autoimmunity.__file__,
+    "path": os.environ.get("PYTHONPATH", ""),
+    "stack": [m for m in {NOT_ON_COLAB!r} if importlib.util.find_spec(m)],
+    "rtol": numerics.tolerances("kinetics")[0],
+}}))"""
 
 
-def test_every_chapter_runs_with_only_the_package_installed(tmp_path):
-    source = tmp_path / "clone"
-    shutil.copytree(ROOT, source, ignore=NOT_IN_A_CLONE)
-    venv = tmp_path / "venv"
-    env = clean_env(tmp_path)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
-    python = str(venv / "bin" / "python")
-    install = subprocess.run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-compile",
-            str(source),
-            "ipykernel",
-            "nbclient",
-        ]
-        + ["--constraint", str(constraints(tmp_path / "constraints.txt"))],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert install.returncode == 0, install.stderr[-3000:]
+@pytest.fixture(scope="module")
+def spec():
+    try:
+        return KernelSpecManager().get_kernel_spec(lean_env.KERNEL_NAME)
+    except NoSuchKernel:
+        pytest.fail(
+            f"no {lean_env.KERNEL_NAME} kernel on JUPYTER_PATH: run `make colab` "
+            "or `make notebooks`, which make the lean environment and point at it"
+        )
 
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    run = subprocess.run(
-        [python, str(ROOT / "tests" / "colab_run.py"), str(workdir)]
-        + [str(path) for path in NOTEBOOKS],
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env=env,
-    )
-    report = run.stdout + run.stderr[-3000:]
-    assert run.returncode == 0, report
-    kernel = next(
-        line for line in run.stdout.splitlines() if line.startswith("kernel:")
-    )
-    package = next(
-        line for line in run.stdout.splitlines() if line.startswith("package:")
-    )
-    assert kernel.split(": ", 1)[1] == str(venv), report
-    assert package.split(": ", 1)[1].startswith(str(venv / "lib")), report
-    assert run.stdout.count("\nok  ") == len(NOTEBOOKS), report
+
+@pytest.fixture(scope="module")
+def prefix(spec) -> Path:
+    """The lean environment the kernelspec runs (its argv[0] is <prefix>/bin/python)."""
+    return Path(spec.argv[0]).parents[1]
+
+
+def run_probe(workdir: Path) -> dict:
+    """What the lean kernel reports, run in workdir."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(PROBE)]
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name=lean_env.KERNEL_NAME,
+        resources={"metadata": {"path": str(workdir)}},
+    ).execute()
+    return json.loads(notebook.cells[0].outputs[0]["text"])
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory) -> dict:
+    """The probe, run in a directory outside the repository, tolerances unscaled (even
+    under `make perturb`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CART_TOLERANCE_SCALE", raising=False)
+        return run_probe(tmp_path_factory.mktemp("colab"))
+
+
+def test_the_kernel_is_the_lean_environment(spec, prefix, probe):
+    assert Path(probe["prefix"]) == prefix
+    assert spec.env.get("PYTHONPATH") == "" and probe["path"] == ""
+
+
+def test_the_package_is_the_installed_copy_not_the_worktree(prefix, probe):
+    assert Path(probe["package"]).is_relative_to(prefix / "lib"), probe["package"]
+
+
+def test_nothing_of_the_build_or_test_stack_is_importable(probe):
+    assert probe["stack"] == []
+
+
+def test_the_installed_package_is_the_current_one_whole(prefix, probe):
+    """Every file of the package (code, evidence data, figure JavaScript) was installed,
+    and is the working tree's: the same hash as the package the notebooks are stamped with."""
+    installed = Path(probe["package"]).parent
+    assert execute_notebooks.package_hash(installed) == execute_notebooks.package_hash()
+
+
+def test_the_kernel_sees_the_tolerance_scale_that_make_perturb_sets(
+    probe, tmp_path, monkeypatch
+):
+    """`make perturb` sets CART_TOLERANCE_SCALE for nbval: it must reach the lean kernel,
+    or the perturbed run would compare the unperturbed outputs and pass for nothing."""
+    monkeypatch.setenv("CART_TOLERANCE_SCALE", "0.1")
+    scaled = run_probe(tmp_path)
+    assert scaled["rtol"] == pytest.approx(0.1 * probe["rtol"])

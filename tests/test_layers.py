@@ -7,6 +7,7 @@ Read from the source with ``ast``, so a forbidden import fails here before any c
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -140,8 +141,10 @@ def test_no_private_name_is_used_across_modules(path):
             )
 
 
-def called_names(folder: Path) -> set[str]:
-    """Every name called in the Python files under ``folder``: ``f(...)`` and ``x.f(...)``."""
+@cache
+def called_names(folder: Path) -> frozenset[str]:
+    """Every name called in the Python files under ``folder``: ``f(...)`` and ``x.f(...)``
+    (read once per folder and run: the tests below ask for it once per figure module)."""
     names = set()
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -149,7 +152,7 @@ def called_names(folder: Path) -> set[str]:
                 names.add(node.func.attr)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 names.add(node.func.id)
-    return names
+    return frozenset(names)
 
 
 def uncalled_functions(module: Path, called: set[str]) -> list[str]:

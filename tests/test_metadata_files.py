@@ -26,6 +26,9 @@ import yaml
 from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import lean_env  # noqa: E402
+
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
@@ -326,13 +329,7 @@ def test_footer_shows_the_version_and_links_the_changelog_and_licence():
 def test_the_wheel_ships_both_licences_and_the_package_data(tmp_path):
     """Build the wheel (from a copy, so no build/ is left in the tree) and list it."""
     source = tmp_path / "src"
-    shutil.copytree(
-        ROOT,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".git", ".venv", "_build", "build", "*.egg-info", "__pycache__", "_work"
-        ),
-    )
+    shutil.copytree(ROOT, source, ignore=lean_env.NOT_IN_A_CLONE)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(source)]
         + ["-w", str(tmp_path / "wheel")],
@@ -584,3 +581,52 @@ def test_one_place_installs_debian_packages():
         if "apt-get install" in p.read_text(encoding="utf-8")
     ]
     assert installing == [".ci/debian-packages"]
+
+
+def _marked_modules(marker: str) -> set[str]:
+    """Test modules that mark their tests with ``pytest.mark.<marker>``."""
+    return {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if f"pytest.mark.{marker}" in path.read_text(encoding="utf-8")
+    }
+
+
+def _outside(modules: set[str], paths: list[str]) -> set[str]:
+    """The modules that none of the paths (files or directories) contains."""
+    return {
+        m for m in modules if not any(m == p or m.startswith(p + "/") for p in paths)
+    }
+
+
+@pytest.mark.parametrize(
+    ("marker", "variable_or_target"), [("browser", "BROWSER_TESTS"), ("colab", "colab")]
+)
+def test_make_runs_every_module_of_its_marker(marker, variable_or_target):
+    """`make browser` and `make colab` name their test paths (collecting the whole suite
+    would import every module in each worker): no marked module may lie outside them."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    if variable_or_target == "BROWSER_TESTS":
+        paths = re.search(r"^BROWSER_TESTS := (.+)$", makefile, re.M).group(1).split()
+    else:
+        recipe = re.search(r"^colab:.*\n\t(.+)$", makefile, re.M).group(1)
+        paths = [word for word in recipe.split() if word.startswith("tests/")]
+    assert paths
+    assert _outside(_marked_modules(marker), paths) == set()
+
+
+def test_a_marked_module_outside_the_paths_is_caught():
+    assert _outside(
+        {"tests/browser/test_a.py", "tests/test_b.py"}, ["tests/browser"]
+    ) == {"tests/test_b.py"}
+
+
+def test_the_book_build_skips_both_virtual_environments():
+    """Jupyter Book reads every file under the project: the environments that make creates
+    (.venv, and the lean one) hold library docs that would fail the build under -W."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    made = {
+        re.search(rf"^{name} := (\S+)$", makefile, re.M).group(1)
+        for name in ("VENV", "LEAN")
+    }
+    assert made <= set(CONFIG["exclude_patterns"]), made

@@ -265,7 +265,15 @@ class PageReport:
     caption_weights: list[float] = field(default_factory=list)
 
 
-def _listen(page, report: PageReport, finished: list[str]) -> None:
+def _listen(
+    page, report: PageReport, finished: list[str], pending: set | None = None
+) -> None:
+    """Record the page's console errors, failed requests and fetched URLs (and, in
+    ``pending``, the requests still in flight, for `_settle`)."""
+    if pending is not None:
+        page.on("request", lambda req: pending.add(req))
+        page.on("requestfinished", lambda req: pending.discard(req))
+        page.on("requestfailed", lambda req: pending.discard(req))
     page.on(
         "console",
         lambda msg: (
@@ -288,12 +296,21 @@ def _listen(page, report: PageReport, finished: list[str]) -> None:
     page.on("requestfinished", lambda req: finished.append(req.url))
 
 
-def _settle(page) -> None:
+#: A page has settled when no request has been in flight for this long after `load`
+#: (Playwright's "networkidle" waits for 500 ms of silence).
+QUIET_MS = 150
+SETTLE_TIMEOUT_MS = 5_000
+
+
+def _settle(page, pending: set) -> None:
+    """Wait for `load`, then until no request is in flight for QUIET_MS (at most
+    SETTLE_TIMEOUT_MS: a page that keeps polling is still checked as it is)."""
     page.wait_for_load_state("load")
-    try:
-        page.wait_for_load_state("networkidle", timeout=5_000)
-    except Exception:  # noqa: BLE001 - a page that keeps polling is still checked as it is
-        pass
+    step, quiet, waited = 50, 0, 0
+    while quiet < QUIET_MS and waited < SETTLE_TIMEOUT_MS:
+        page.wait_for_timeout(step)
+        waited += step
+        quiet = quiet + step if not pending else 0
 
 
 def visit(
@@ -307,9 +324,10 @@ def visit(
     context = browser.new_context(viewport=DESKTOP)
     install_offline_guard(context, blocked)
     page = context.new_page()
-    _listen(page, report, finished)
+    pending: set = set()
+    _listen(page, report, finished, pending)
     page.goto(url)
-    _settle(page)
+    _settle(page, pending)
     report.images = page.evaluate(_WAIT_FOR_IMAGES)
     if axe is not None:
         # axe-core re-fetches stylesheets itself and resolves the theme's `@import "../basic.css"`
@@ -346,9 +364,10 @@ def visit(
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     install_offline_guard(context, blocked)
     page = context.new_page()
-    _listen(page, report, [])
+    pending = set()
+    _listen(page, report, [], pending)
     page.goto(url)
-    _settle(page)
+    _settle(page, pending)
     page.evaluate(_WAIT_FOR_IMAGES)
     report.scroll_width, report.inner_width = page.evaluate(
         "() => [document.documentElement.scrollWidth, window.innerWidth]"

@@ -1,8 +1,10 @@
 """Fixtures for the browser suite (pytest -m browser): one Chromium for the whole session.
 
 The suite checks the built book in _build/html (run `make book` first). Set BOOK_HTML to
-check another build, e.g. BOOK_HTML=/tmp/site/_build/html. Screenshots go to the sibling
-directory `screenshots/` (so _build/screenshots for the real build).
+check another build, e.g. BOOK_HTML=/tmp/site/_build/html. With BOOK_SCREENSHOTS=1 (`make
+screenshots`; the GitHub workflow keeps them) each page is also saved at both widths to the
+sibling directory `screenshots/` (so _build/screenshots for the real build), for a person to
+look at; nothing checks them by eye, so `make test` does not spend time taking them.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ def axe():
 
 
 @pytest.fixture(scope="session")
-def screenshots(site_root) -> Path:
+def screenshots(site_root) -> Path | None:
+    """Where page screenshots go, or None unless BOOK_SCREENSHOTS=1 asks for them."""
+    if os.environ.get("BOOK_SCREENSHOTS", "0") != "1":
+        return None
     directory = site_root.parent / "screenshots"
     directory.mkdir(exist_ok=True)
     return directory
@@ -67,7 +72,9 @@ def page_report(browser, site, site_root, axe, screenshots):
 
     def get(path: str):
         if path not in cache:
-            stem = screenshots / path.removesuffix(".html").replace("/", "__")
+            stem = screenshots and screenshots / path.removesuffix(".html").replace(
+                "/", "__"
+            )
             cache[path] = visit(
                 browser, site_root, site.url + path, screenshot_stem=stem, axe=axe
             )

@@ -81,6 +81,14 @@ def test_external_request_and_console_error_are_caught(reports):
     assert any("deliberate console error" in e for e in broken.console_errors)
 
 
+def test_a_request_made_after_load_is_waited_for(reports):
+    """The visit settles on the page's own traffic, not on `load` alone: a file fetched
+    100 ms after `load` (and missing) is still recorded."""
+    assert any(
+        "late-after-load.json" in r for r in reports["broken.html"].failed_requests
+    )
+
+
 def test_overflow_and_dark_mode_are_caught(reports):
     broken = reports["broken.html"]
     assert overflow_problem(broken) is not None

@@ -50,36 +50,77 @@ FIGURES = {
 per_figure = pytest.mark.parametrize("path", list(FIGURES))
 
 
-@pytest.fixture()
-def open_page(browser, site):
-    """open_page(path) -> a desktop page, offline guard on, with the explorable figure shown
-    (``load=False``: not yet); ``open_page.requests`` lists the URLs it fetched."""
-    contexts, problems, requests = [], [], []
+def on_page(path: str):
+    """Parametrise a check by its page alone, so that the scheduler (tests/conftest.py) runs
+    it on the worker that already has that page open."""
+    return pytest.mark.parametrize("path", [path])
 
-    def open_(path: str, *, load: bool = True):
-        context = browser.new_context(viewport=DESKTOP)
-        blocked: list[str] = []
-        install_offline_guard(context, blocked)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
-        page.on(
+
+class Opened:
+    """A desktop page of the book with the offline guard on, and what it reported."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport=DESKTOP)
+        self.blocked: list[str] = []
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        install_offline_guard(self.context, self.blocked)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.problems.append(f"uncaught: {exc}"))
+        self.page.on(
             "console",
-            lambda msg: problems.append(msg.text) if msg.type == "error" else None,
+            lambda msg: self.problems.append(msg.text) if msg.type == "error" else None,
         )
-        page.on("requestfinished", lambda request: requests.append(request.url))
-        page.goto(site.url + path)
-        page.wait_for_load_state("load")
-        contexts.append((context, blocked))
-        if load:
-            show(page, FIGURES[path][0])
-        return page
+        self.page.on(
+            "requestfinished", lambda request: self.requests.append(request.url)
+        )
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
 
-    open_.problems, open_.requests = problems, requests
-    yield open_
-    for context, blocked in contexts:
-        context.close()
-        assert blocked == [], blocked
-    assert problems == [], problems
+    def assert_clean(self) -> None:
+        assert self.blocked == [], self.blocked
+        assert self.problems == [], self.problems
+
+    def show(self, name: str) -> None:
+        """Once the page is idle, show its figure (:func:`show`) and record what a reader
+        gets at that moment: the URLs fetched before, where the focus went, whether the
+        start button is hidden."""
+        self.page.wait_for_load_state("networkidle")
+        self.requests_before_show = list(self.requests)
+        show(self.page, name)
+        self.focus_after_show = self.page.evaluate("() => document.activeElement.id")
+        self.start_hidden_after_show = self.page.locator(
+            f"#explorable-{name} .explorable-start"
+        ).is_hidden()
+
+
+@pytest.fixture(scope="session")
+def _shown_pages(browser, site):
+    """One page per chapter with its figure shown, shared by the checks below (loadscope
+    keeps a page's checks on one worker). Each check changes the figure only through its
+    controls, as a reader would, and sets every control it reads."""
+    opened: dict[str, Opened] = {}
+    yield opened
+    for each in opened.values():
+        each.context.close()
+
+
+@pytest.fixture()
+def figure_page(_shown_pages, browser, site):
+    """figure_page(path) -> the chapter's page with its explorable figure shown (pressed
+    by keyboard); after the test, no console error and no off-site request."""
+    used: list[Opened] = []
+
+    def get(path: str):
+        if path not in _shown_pages:
+            _shown_pages[path] = Opened(browser, site.url + path)
+            _shown_pages[path].show(FIGURES[path][0])
+        used.append(_shown_pages[path])
+        return _shown_pages[path].page
+
+    yield get
+    for each in used:
+        each.assert_clean()
 
 
 def show(page, name: str) -> None:
@@ -117,27 +158,26 @@ def _wait_for_change(page, name: str, before: str) -> str:
 
 
 @per_figure
-def test_bokehjs_loads_from_the_book_only_when_asked(open_page, path):
+def test_bokehjs_loads_from_the_book_only_when_asked(figure_page, _shown_pages, path):
     """The plotting library is heavier than the rest of a chapter page: readers opt in."""
     name = FIGURES[path][0]
-    page = open_page(path, load=False)
-    page.wait_for_load_state("networkidle")
-    assert not [url for url in open_page.requests if "/_static/bokeh/" in url]
-    show(page, name)
+    figure_page(path)
+    opened = _shown_pages[path]
+    assert not [url for url in opened.requests_before_show if "/_static/bokeh/" in url]
     loaded = sorted(
         url.split("/_static/", 1)[1]
-        for url in open_page.requests
+        for url in opened.requests
         if "/_static/bokeh/" in url
     )
     version = bokeh.__version__
     assert loaded == sorted(f"bokeh/{version}/{f}" for f in _interactive.BOKEH_JS_FILES)
-    assert page.locator(f"#explorable-{name} .explorable-start").is_hidden()
-    assert page.evaluate("() => document.activeElement.id") == f"explorable-{name}"
+    assert opened.start_hidden_after_show
+    assert opened.focus_after_show == f"explorable-{name}"
 
 
 @per_figure
-def test_the_figure_says_it_shows_model_runs(open_page, path):
-    page = open_page(path)
+def test_the_figure_says_it_shows_model_runs(figure_page, path):
+    page = figure_page(path)
     name = FIGURES[path][0]
     box = page.locator(f"#explorable-{name}")
     assert "Model runs, not patient data" in box.inner_text()
@@ -145,8 +185,8 @@ def test_the_figure_says_it_shows_model_runs(open_page, path):
 
 
 @per_figure
-def test_every_control_has_a_label_and_responds_to_the_keyboard(open_page, path):
-    page = open_page(path)
+def test_every_control_has_a_label_and_responds_to_the_keyboard(figure_page, path):
+    page = figure_page(path)
     name, controls = FIGURES[path]
     for column, label in controls.items():
         select = page.get_by_label(label, exact=True)
@@ -169,8 +209,10 @@ def test_every_control_has_a_label_and_responds_to_the_keyboard(open_page, path)
 
 
 @per_figure
-def test_no_serious_accessibility_violations_after_a_change(open_page, axe, path):
-    page = open_page(path)
+def test_no_serious_accessibility_violations_after_a_change(
+    figure_page, _shown_pages, axe, path
+):
+    page = figure_page(path)
     name, controls = FIGURES[path]
     label = next(iter(controls.values()))
     before = _readout(page, name)
@@ -182,9 +224,10 @@ def test_no_serious_accessibility_violations_after_a_change(open_page, axe, path
     _wait_for_change(page, name, before)
     # axe re-fetches stylesheets itself (a 404 no reader gets: see browser_checks.visit), so
     # what it does is not counted as the page's own console errors.
-    seen = list(open_page.problems)
+    opened = _shown_pages[path]
+    seen = list(opened.problems)
     violations = axe.run(page).response["violations"]
-    open_page.problems[:] = seen
+    opened.problems[:] = seen
     assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
 
 
@@ -209,9 +252,9 @@ def _assert_shown(
         assert shown == model_shown
 
 
-def test_chapter_4_shows_the_model_run_at_a_grid_point(open_page):
-    path = "notebooks/04_erlangen.html"
-    page = open_page(path)
+@on_page("notebooks/04_erlangen.html")
+def test_chapter_4_shows_the_model_run_at_a_grid_point(figure_page, path):
+    page = figure_page(path)
     name, controls = FIGURES[path]
     _choose(
         page,
@@ -240,9 +283,9 @@ def test_chapter_4_shows_the_model_run_at_a_grid_point(open_page):
     )
 
 
-def test_chapter_8_shows_the_cost_model_at_a_grid_point(open_page):
-    path = "notebooks/08_cost.html"
-    page = open_page(path)
+@on_page("notebooks/08_cost.html")
+def test_chapter_8_shows_the_cost_model_at_a_grid_point(figure_page, path):
+    page = figure_page(path)
     name, controls = FIGURES[path]
     _choose(
         page,
@@ -264,9 +307,9 @@ def test_chapter_8_shows_the_cost_model_at_a_grid_point(open_page):
     )
 
 
-def test_chapter_10_shows_the_model_run_at_a_grid_point(open_page):
-    path = "notebooks/10_future.html"
-    page = open_page(path)
+@on_page("notebooks/10_future.html")
+def test_chapter_10_shows_the_model_run_at_a_grid_point(figure_page, path):
+    page = figure_page(path)
     name, controls = FIGURES[path]
     _choose(page, name, controls, {"doses": "4", "interval_days": "14"})
     out = in_vivo.in_vivo_readouts(in_vivo.simulate_in_vivo([0.0, 14.0, 28.0, 42.0]))
