@@ -58,8 +58,8 @@ def warn_about_illegible_figures() -> None:
     import matplotlib.pyplot as plt
 
     for number in plt.get_fignums():
-        fit_to_width(plt.figure(number))
-        problems = illegible_texts(plt.figure(number))
+        width_in = fit_to_width(plt.figure(number))  # measured once, used twice
+        problems = illegible_texts(plt.figure(number), width_in)
         if problems:
             warnings.warn(
                 "figure text too small for a phone screen: " + "; ".join(problems[:4]),

@@ -91,8 +91,9 @@ def test_a_legend_wider_than_the_figure_is_folded_to_fit():
         ax.plot([0, 1], [i, i], label=f"a long legend label {i}")
     fig.legend(loc="outside lower center", ncols=5)
     assert style.saved_width_in(fig) > 7  # the control: one row is too wide
-    style.fit_to_width(fig)
-    assert style.saved_width_in(fig) <= 5.6 + 0.25
+    fitted = style.fit_to_width(fig)
+    assert fitted == pytest.approx(style.saved_width_in(fig))  # what it returns is true
+    assert fitted <= 5.6 + 0.25
     assert fig.legends[0]._ncols < 5
     assert style.illegible_texts(fig) == []
 
@@ -101,5 +102,16 @@ def test_an_axis_label_wider_than_the_figure_is_broken_over_two_lines():
     fig, ax = style.new_figure(width_in=3.0)
     ax.set_xlabel("a very long axis label that no narrow figure can hold on one line")
     assert style.saved_width_in(fig) > 3.25
-    style.fit_to_width(fig)
+    fitted = style.fit_to_width(fig)
     assert "\n" in ax.get_xlabel()
+    assert fitted == pytest.approx(style.saved_width_in(fig))
+
+
+def test_a_given_saved_width_is_the_one_judged():
+    """The notebooks' check passes fit_to_width's width on, rather than drawing again: a
+    text legible at the figure's own width is flagged at a width twice as wide."""
+    fig, ax = style.new_figure(width_in=3.0)
+    ax.text(0.5, 0.5, "note", fontsize=9)
+    width = style.saved_width_in(fig)
+    assert style.illegible_texts(fig, width) == style.illegible_texts(fig) == []
+    assert style.illegible_texts(fig, 2 * width) == ["'note' at 9 pt"]

@@ -201,38 +201,44 @@ def _set_legend_columns(legend, ncols: int) -> None:
     legend._ncols = ncols
 
 
-def fit_to_width(fig) -> None:
+def fit_to_width(fig) -> float:
     """Keep ``fig`` as saved no wider than drawn, so its text keeps its size on a phone: a
     legend below the axes, or an axis label, wider than the figure widens the saved image
     and shrinks every text in it. First fold the legends into fewer columns (down to one);
-    then break the long axis labels over two lines."""
+    then break the long axis labels over two lines. Returns the saved width (inches) after."""
     import textwrap
 
     width_in = saved_width_in(fig)  # also refuses anything but a Figure, by name
     limit = fig.get_figwidth() + 2 * mpl.rcParams["savefig.pad_inches"] + 0.02
     if width_in <= limit:
-        return
+        return width_in
     legends = list(fig.legends) + [
         ax.get_legend() for ax in fig.axes if ax.get_legend()
     ]
-    while saved_width_in(fig) > limit:
+    while width_in > limit:
         wide = [legend for legend in legends if legend._ncols > 1]
         if not wide:
             break
         for legend in wide:
             _set_legend_columns(legend, legend._ncols - 1)
-    if saved_width_in(fig) <= limit:
-        return
+        width_in = saved_width_in(fig)
+    if width_in <= limit:
+        return width_in
     for ax in fig.axes:
         for label in (ax.xaxis.label, ax.yaxis.label):
             text = label.get_text()
             if "\n" not in text and len(text) > 24:
                 label.set_text(textwrap.fill(text, width=len(text) // 2 + 1))
+    return saved_width_in(fig)
 
 
-def illegible_texts(fig) -> list[str]:
-    """The visible texts of ``fig`` smaller than :data:`MIN_PHONE_TEXT_PX` on a phone."""
-    width_in = saved_width_in(fig)
+def illegible_texts(fig, width_in: float | None = None) -> list[str]:
+    """The visible texts of ``fig`` smaller than :data:`MIN_PHONE_TEXT_PX` on a phone;
+    ``width_in`` is its saved width (inches), measured if not given."""
+    if width_in is None:
+        width_in = saved_width_in(fig)
+    else:
+        width_in = validation.require_positive("width_in", width_in)
     small = []
     for text in fig.findobj(mpl.text.Text):
         if text.get_visible() and text.get_text().strip():
