@@ -114,6 +114,21 @@ def previous_results(path: Path = RESULTS) -> dict[str, str]:
 STAGE_LABELS = {"notebooks": "Notebook suite: `make notebooks` (nbval, 2 workers)"}
 
 
+def load_note(before: float, after: float, cores: int) -> str:
+    """The load sentence of the results: whether other work was running at the start (the
+    load at the end also counts the bench's own last stage, the browser suite)."""
+    start = (
+        "other work was running when the bench started, so the times are longer than a "
+        "maintainer's"
+        if before > cores
+        else "the machine was otherwise idle when the bench started"
+    )
+    return (
+        f"Load average (1 min) at the start {before:.1f}, at the end {after:.1f} "
+        f"({cores} cores): {start}; the figure at the end includes the bench's own runs."
+    )
+
+
 def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
@@ -450,9 +465,7 @@ def main() -> int:
         f"by `make bench` (`benchmarks/run.py`), in a fresh {source()} with no cache.",
         "Short measurements are the median of several runs; `previous` is the result of "
         "the run before. A benchmark, not a test.",
-        f"Load average (1 min) at the start {load_before:.1f}, at the end "
-        f"{os.getloadavg()[0]:.1f}: above the core count, other work shared the machine "
-        "and the times are longer than a maintainer's.",
+        load_note(load_before, os.getloadavg()[0], os.cpu_count() or 1),
         "",
         "| measurement | result | previous | target | met | note |",
         "| --- | --- | --- | --- | --- | --- |",

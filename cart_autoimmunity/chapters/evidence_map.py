@@ -26,6 +26,8 @@ from ..validation import require_choice
 CHAPTER = "book/evidence_map"
 #: The book's date: the map holds what was published, and could be read, up to then.
 BOOK_DATE = date(2026, 12, 5)
+#: The first company-sponsored multicentre trial in the map, which the page names.
+COMPANY_TRIAL_SOURCE = "morand2025ytb323"
 #: The outcomes the forest plot shows, with their panel titles.
 FOREST_OUTCOMES = {
     "crs_grade3_plus": "Severe CRS (grade 3 or higher)",
@@ -118,6 +120,8 @@ def numbers() -> dict[str, float]:
     largest = crs3_rows.sort_values("patients").iloc[-1]
     values["crs3_largest_upper_pct"] = 100 * float(largest["high"])
     values["crs3_largest_n"] = int(largest["patients"])
+    company = table.set_index("source").loc[COMPANY_TRIAL_SOURCE]
+    values["company_trial_patients"] = int(company["patients"])
     return values
 
 
