@@ -2,7 +2,9 @@
 
 Measures what a maintainer meets: each part runs in a fresh clone of the repository
 (`git clone` of HEAD into benchmarks/_work, so no _build, no caches, no untracked files; its
-.venv is a link to the main one, so nothing is installed). The builds run in one clone; every
+.venv and .venv-lean are links to the main ones, brought up to date first, so nothing is
+installed during a measurement; making the lean environment from scratch is measured on its
+own row). The builds run in one clone; every
 stage of `make test` (read from the Makefile's `test` recipe, run in the same order) in a
 second one, from fresh. The real _build is never touched. Writes benchmarks/results.md: each
 figure with the previous run's beside it, its target and whether it is met, the core count and
@@ -11,7 +13,7 @@ the date; and prints it. A benchmark, not a test: it reports, it does not fail o
 Environment variables:
   BENCH_FROM=worktree     copy the working tree (uncommitted changes too) instead of cloning
   BENCH_SKIP_MAKE_TEST=1  skip the `make test` stages (the longest part)
-  BENCH_SKIP=a,b          skip parts by name: cold, warm, edit, perturb, notebooks,
+  BENCH_SKIP=a,b          skip parts by name: cold, warm, edit, perturb, lean, notebooks,
                           make_test, cohort, weight
   BENCH_REPEAT=3          runs per short measurement (the median is reported)
 """
@@ -34,12 +36,14 @@ REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / "_work"
 RESULTS = REPO / "benchmarks" / "results.md"
 VENV = REPO / ".venv"
+LEAN = REPO / ".venv-lean"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 if os.environ.get("BENCH_SKIP_MAKE_TEST"):
     SKIP.add("make_test")
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv",
+    ".venv-lean",
     "_build",
     ".git",
     "_work",
@@ -152,7 +156,7 @@ def median_of(fn, n: int = REPEAT) -> float:
 
 def make_copy() -> None:
     """A fresh clone of HEAD (or, with BENCH_FROM=worktree, a copy of the working tree),
-    sharing the main .venv (so `make` installs nothing)."""
+    sharing the main .venv and .venv-lean (so `make` installs nothing)."""
     if WORK.exists():
         shutil.rmtree(WORK)
     if os.environ.get("BENCH_FROM") == "worktree":
@@ -160,6 +164,12 @@ def make_copy() -> None:
     else:
         run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(WORK)], REPO)
     (WORK / ".venv").symlink_to(VENV)
+    # the main lean environment, brought up to date with this copy's package (usually a no-op)
+    run(
+        [str(VENV / "bin" / "python"), "scripts/lean_env.py", "--prefix", str(LEAN)],
+        WORK,
+    )
+    (WORK / ".venv-lean").symlink_to(LEAN)
     # make re-installs when requirements.txt or pyproject.toml is newer than the venv's
     # stamp, and a clone's files are new: date them back, or the shared venv's editable
     # install would point at the clone (and break once the clone is removed).
@@ -334,6 +344,26 @@ def main() -> int:
         "Perturbation check: `make perturb` (tolerances 10x tighter)",
         45,
         perturb,
+    )
+
+    def lean_from_scratch():
+        prefix = WORK / "_lean_from_scratch"
+        seconds = run(
+            [
+                str(VENV / "bin" / "python"),
+                "scripts/lean_env.py",
+                "--prefix",
+                str(prefix),
+            ]
+        )
+        shutil.rmtree(prefix)
+        return seconds, "one run; set-up, like .venv, so not in the `make test` stages"
+
+    measure(
+        "lean",
+        "Lean environment from scratch: `scripts/lean_env.py` (pip, from its cache)",
+        None,
+        lean_from_scratch,
     )
 
     if "notebooks" in SKIP:
