@@ -12,8 +12,8 @@ else in the tree can be imported. Its kernel, ``cart-lean`` (a kernelspec under
 and for `make execute`: one execution proves both that the stored outputs are current and
 that the package alone runs every chapter.
 
-Up to date means: made for the current requirements.txt and pyproject.toml (otherwise it is
-made again from scratch), holding the current package (otherwise the package alone is
+Up to date means: made by this Python for the current requirements.txt and pyproject.toml
+(otherwise it is made again from scratch), holding the current package (otherwise the package alone is
 reinstalled; its hash is scripts/execute_notebooks.py's), with the kernelspec in place.
 """
 
@@ -51,8 +51,9 @@ PIN_FILES = ("requirements.txt", "pyproject.toml")
 
 
 def pins_key(repo: Path = REPO) -> str:
-    """A short hash of PIN_FILES: the name of the marker of a complete environment."""
-    digest = hashlib.sha256()
+    """A short hash of PIN_FILES and of the Python that makes the environment: the name of
+    the marker of a complete environment (a new Python, or new pins, make it again)."""
+    digest = hashlib.sha256(sys.version.encode() + b"\0")
     for name in PIN_FILES:
         digest.update((repo / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()[:16]
