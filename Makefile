@@ -5,8 +5,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 # Python caches compiled bytecode by default; an environment that turns this off
-# (PYTHONDONTWRITEBYTECODE, set on some CI machines) makes every pytest worker, notebook
-# kernel and the Colab run compile the tests, the package and its libraries again.
+# (PYTHONDONTWRITEBYTECODE, set on some CI machines) makes every pytest worker and notebook
+# kernel compile the tests, the package and its libraries again.
 # The caches (__pycache__/) are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 # The one supported Python range is pyproject.toml's requires-python (">=3.11"); the check
@@ -26,7 +26,7 @@ PORT ?= 8000
 # Pytest runs notebooks on both cores; override with `make test WORKERS=1`.
 WORKERS ?= 2
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard book/*.ipynb)
-# Where the browser suite lives (tests/test_layers.py checks that every test marked
+# Where the browser suite lives (tests/test_metadata_files.py checks that every test marked
 # `browser` is in these paths, so none is left out of `make browser`).
 BROWSER_TESTS := tests/browser tests/test_pdf.py
 # The lean environment (scripts/lean_env.py): the package alone, as Colab installs it. Its
@@ -34,6 +34,7 @@ BROWSER_TESTS := tests/browser tests/test_pdf.py
 # the stored outputs are current and that the package alone runs every chapter.
 LEAN := .venv-lean
 LEAN_KERNEL := JUPYTER_PATH=$(CURDIR)/$(LEAN)/share/jupyter
+ENSURE_LEAN = $(BIN)/python scripts/lean_env.py --prefix $(LEAN)
 
 .PHONY: help python-version env book pdf test lint unit notebooks html perturb browser-deps browser screenshots lean-env colab linkcheck claims bench serve execute lock clean
 
@@ -77,14 +78,14 @@ unit: $(STAMP) ## Model unit, property and calibration tests, and the build-gate
 	$(BIN)/pytest tests -m "not browser and not colab" -n $(WORKERS)
 
 lean-env: $(STAMP) ## Make or update .venv-lean: the package alone, as Colab installs it
-	$(BIN)/python scripts/lean_env.py --prefix $(LEAN)
+	$(ENSURE_LEAN)
 
 # Copies of the notebooks run outside the tree, as on Colab: none can read the repository's
 # files (test ids read notebooks/01_burden.ipynb::Cell 0, relative to the copies). Then
 # tests/test_colab.py checks what that kernel is and imports (make colab).
 notebooks: $(STAMP) ## Re-run every notebook with only the package installed; compare its outputs with the stored ones (nbval, strict)
 	$(CHECK_OUTPUTS)
-	$(BIN)/python scripts/lean_env.py --prefix $(LEAN)
+	$(ENSURE_LEAN)
 	copies=$$(mktemp -d) && trap 'rm -rf "$$copies"' EXIT && cp --parents $(NOTEBOOKS) "$$copies" && \
 	$(LEAN_KERNEL) $(BIN)/pytest --nbval $(addprefix "$$copies"/,$(NOTEBOOKS)) -c pyproject.toml --rootdir "$$copies" \
 	  --nbval-kernel-name cart-lean --nbval-sanitize-with tests/sanitize.cfg -n $(WORKERS) --dist loadfile

@@ -392,17 +392,6 @@ def main() -> int:
                 )
             )
 
-    weights: dict[str, int] = {}
-    if "weight" not in SKIP:
-        html = WORK / "_build" / "html"
-        try:
-            if not (html / "index.html").is_file():
-                run("make book")
-            log("page weights (headless Chromium)")
-            weights = page_weights(html)
-        except Exception as error:  # noqa: BLE001
-            details.append(f"### Page weight failed\n\n```\n{error}\n```\n")
-
     # `make test` as a maintainer meets it: a second fresh clone, its stages in order.
     stage_targets = {
         "lint": None,

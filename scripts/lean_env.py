@@ -13,8 +13,9 @@ and for `make execute`: one execution proves both that the stored outputs are cu
 that the package alone runs every chapter.
 
 Up to date means: made by this Python for the current requirements.txt and pyproject.toml
-(otherwise it is made again from scratch), holding the current package (otherwise the package alone is
-reinstalled; its hash is scripts/execute_notebooks.py's), with the kernelspec in place.
+(otherwise it is made again from scratch), holding the current package (otherwise the
+package alone is reinstalled; its hash is scripts/execute_notebooks.py's), with the
+kernelspec in place.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def ensure(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
     """Bring the environment at prefix up to date; return what was done (empty if nothing)."""
     done = []
     complete = prefix / f".pins-{pins_key(repo)}"
-    package = prefix / f".package-{execute_notebooks.package_hash()}"
+    package_hash = execute_notebooks.package_hash(repo / "cart_autoimmunity")
+    package = prefix / f".package-{package_hash}"
     if not complete.is_file():
         shutil.rmtree(prefix, ignore_errors=True)
         subprocess.run(

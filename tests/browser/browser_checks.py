@@ -265,15 +265,12 @@ class PageReport:
     caption_weights: list[float] = field(default_factory=list)
 
 
-def _listen(
-    page, report: PageReport, finished: list[str], pending: set | None = None
-) -> None:
-    """Record the page's console errors, failed requests and fetched URLs (and, in
-    ``pending``, the requests still in flight, for `_settle`)."""
-    if pending is not None:
-        page.on("request", lambda req: pending.add(req))
-        page.on("requestfinished", lambda req: pending.discard(req))
-        page.on("requestfailed", lambda req: pending.discard(req))
+def _listen(page, report: PageReport, finished: list[str], pending: set) -> None:
+    """Record the page's console errors, failed requests and fetched URLs, and in
+    ``pending`` the requests still in flight (for `_settle`)."""
+    page.on("request", lambda req: pending.add(req))
+    page.on("requestfinished", lambda req: pending.discard(req))
+    page.on("requestfailed", lambda req: pending.discard(req))
     page.on(
         "console",
         lambda msg: (
