@@ -10,8 +10,8 @@ in ``AUTHORLESS_ALLOWED``. A journal or other publication is never the author: a
 is written by people, so a journal's name in the author field hides an author list that
 was not looked up. An article with one author says so on the ``%`` line right above it
 (``% single author verified``) or is listed, with the reason, in
-``SINGLE_AUTHOR_ALLOWED``; a list that was cut short ends in ``and others``. A URL
-points at the publisher's own page, not at a third party's copy of it. And a dollar
+``SINGLE_AUTHOR_ALLOWED``; a list that was cut short ends in ``and others``, with no
+name after it. A URL points at the publisher's own page, not at a third party's copy of it. And a dollar
 sign is written as a plain ``$`` (pybtex renders ``\\$`` as a literal backslash and
 dollar).
 """
@@ -212,6 +212,17 @@ def third_party_urls(data: BibliographyData, text: str) -> list[str]:
     return problems
 
 
+def others_not_last(data: BibliographyData, text: str) -> list[str]:
+    """Name lists with ``others`` before their end: BibTeX reads ``others`` as "et al."
+    only in the last place, so a name after it is dropped or printed as a person."""
+    return [
+        f"{key}: {role} list has 'others' before {persons[-1]}"
+        for key, entry in data.entries.items()
+        for role, persons in entry.persons.items()
+        if any(str(person) == "others" for person in persons[:-1])
+    ]
+
+
 def escaped_dollars(data: BibliographyData, text: str) -> list[str]:
     """Fields with a backslash before a dollar sign (rendered as a literal "\\$")."""
     return [
@@ -229,6 +240,7 @@ CHECKS = {
     "single_authors": single_author_articles,
     "third_party_urls": third_party_urls,
     "dollars": escaped_dollars,
+    "others_last": others_not_last,
 }
 
 
@@ -320,6 +332,10 @@ BAD = {
     ),
     "dollars": r"@article{bad, author = {Doe, Jane}, title = {Costs US\$475,000},"
     r" year = {2017}}",
+    "others_last": (
+        r"@article{bad, author = {Maude, Shannon L. and others and Grupp, Stephan A.},"
+        r" title = {T}, journal = {N}, year = {2018}}"
+    ),
 }
 GOOD = (
     SINGLE_AUTHOR_MARK + "\n"

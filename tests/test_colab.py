@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -108,3 +109,17 @@ def test_the_kernel_sees_the_tolerance_scale_that_make_perturb_sets(
     monkeypatch.setenv("CART_TOLERANCE_SCALE", "0.1")
     scaled = run_probe(tmp_path)
     assert scaled["rtol"] == pytest.approx(0.1 * probe["rtol"])
+
+
+def test_the_installed_distribution_ships_both_licences(prefix):
+    """pip built a wheel from the clone-like copy to install it: its dist-info carries every
+    licence file pyproject.toml declares (PEP 639 license-files), as a user's install does.
+    The package data ships too: the installed package hashes as the tree's (above)."""
+    (dist,) = prefix.glob("lib/python*/site-packages/cart_autoimmunity-*.dist-info")
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for pattern in declared["project"]["license-files"]:
+        files = sorted(ROOT.glob(pattern))
+        assert files, f"license-files pattern {pattern} matches nothing in the tree"
+        for path in files:
+            name = path.relative_to(ROOT).as_posix()
+            assert (dist / "licenses" / name).is_file(), f"{name} is not in {dist.name}"

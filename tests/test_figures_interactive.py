@@ -468,18 +468,6 @@ def test_figures_reject_grids_they_cannot_draw(memory, schedule):
         )
 
 
-def test_module_import_does_not_load_bokeh():
-    """Chapters that import the figures package pay for Bokeh only when they draw with it."""
-    import subprocess
-    import sys
-
-    code = "import sys, cart_autoimmunity.figures; print('bokeh' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
-
-
 # --------------------------------------------------------------------------------------------
 # book/_ext/bokeh_static.py
 # --------------------------------------------------------------------------------------------
@@ -535,15 +523,6 @@ def test_the_page_stores_only_converged_digits(memory):
 
     html = kinetics_figures.memory_persistence(*memory).html
     assert over_precise_numbers(html) == []
-
-
-def test_package_import_does_not_load_bokeh():
-    """``import cart_autoimmunity`` (every chapter's first line) never pays for Bokeh."""
-    import subprocess
-    import sys
-
-    code = "import cart_autoimmunity, sys; assert 'bokeh' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,11 +46,14 @@ def test_the_bare_import_loads_only_the_package_and_the_standard_library():
     assert not third_party, f"`import cart_autoimmunity` loads {sorted(third_party)}"
 
 
-def test_every_model_module_loads_nothing_beyond_the_scientific_stack():
+def test_the_models_and_the_figures_load_nothing_beyond_the_scientific_stack():
+    """Every model module, and the figures package that chapters import: Bokeh loads only
+    when a chapter draws an explorable figure (figures.interactive imports it lazily)."""
     touch = (
         "import cart_autoimmunity as ca\n"
         "modules = [getattr(ca, name) for name in ca.__all__]\n"
-        "assert ca.kinetics.__name__ == 'cart_autoimmunity.kinetics'"
+        "assert ca.kinetics.__name__ == 'cart_autoimmunity.kinetics'\n"
+        "import cart_autoimmunity.figures"
     )
     loaded = new_packages(f"import {SCIENTIFIC}", touch)
     assert not loaded & HEAVY, f"loaded with the models: {sorted(loaded & HEAVY)}"

@@ -12,11 +12,9 @@ import datetime
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
-import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -26,8 +24,6 @@ import yaml
 from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import lean_env  # noqa: E402
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -323,28 +319,6 @@ def test_footer_shows_the_version_and_links_the_changelog_and_licence():
     assert f'href="{blob}/CHANGELOG.md"' in footer
     assert f'href="{blob}/LICENSE"' in footer
     assert 'href="https://creativecommons.org/licenses/by/4.0/"' in footer
-
-
-@pytest.mark.slow
-def test_the_wheel_ships_both_licences_and_the_package_data(tmp_path):
-    """Build the wheel (from a copy, so no build/ is left in the tree) and list it."""
-    source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=lean_env.NOT_IN_A_CLONE)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(source)]
-        + ["-w", str(tmp_path / "wheel")],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = (tmp_path / "wheel").glob("*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    for name in LICENCE_FILES:
-        assert any(n.endswith(f".dist-info/licenses/{name}") for n in names), name
-    data = PYPROJECT["tool"]["setuptools"]["package-data"]["cart_autoimmunity"]
-    package = ROOT / "cart_autoimmunity"
-    for pattern in data:
-        for path in package.glob(pattern):
-            assert path.relative_to(ROOT).as_posix() in names, path
 
 
 # ------------------------------------------------------------------------------------------

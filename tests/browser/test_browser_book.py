@@ -1,7 +1,8 @@
 """Open every page of the book's TOC in headless Chromium and check what a reader gets.
 
 Run with `make browser` (after `make book`). Each check is its own test per page; the page is
-visited once (desktop and phone width) and the report is shared by the checks.
+visited once (loaded at desktop width, then resized to phone width) and the report is shared
+by the checks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from browser_checks import (
     image_problems,
     overflow_problem,
     phone_figure_problems,
+    phone_measurements_in_a_phone,
     search_result_count,
     toc_pages,
     unresolved_links,
@@ -61,6 +63,26 @@ def test_no_serious_accessibility_violations(page_report, path):
 @per_page
 def test_no_horizontal_overflow_on_a_phone(page_report, path):
     assert overflow_problem(page_report(path)) is None
+
+
+#: A chapter with wide tables (costs in USD), figures and an explorable figure.
+RESIZE_CONTROL_PAGE = "notebooks/08_cost.html"
+
+
+def test_a_resized_page_measures_as_a_phone(page_report, browser, site):
+    """The phone checks measure the desktop page resized to 390 px (browser_checks.visit):
+    on a real chapter, that gives what the same page loaded in an emulated phone (touch,
+    mobile viewport) gives, field by field."""
+    report = page_report(RESIZE_CONTROL_PAGE)
+    phone = phone_measurements_in_a_phone(browser, site.url + RESIZE_CONTROL_PAGE)
+    assert report.phone_figures, "the control page shows figures"
+    assert {
+        "scroll_width": report.scroll_width,
+        "inner_width": report.inner_width,
+        "phone_figures": report.phone_figures,
+        "broken_table_words": report.broken_table_words["phone"],
+        "caption_weights": report.caption_weights,
+    } == phone
 
 
 @per_page
