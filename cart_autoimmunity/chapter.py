@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import numerics, validation
-from .figures.style import fit_to_width, illegible_texts, use_book_style
+from .figures.style import crowded_texts, fit_to_width, illegible_texts, use_book_style
 from .parameters import parameter_rows
 
 #: Significant figures of every glued number and every number in a stored text output.
@@ -54,16 +54,24 @@ def setup() -> None:
 
 def warn_about_illegible_figures() -> None:
     """Keep each open figure as saved no wider than drawn (:func:`fit_to_width`), then warn
-    about each figure whose smallest text would still be unreadable on a phone."""
+    about each figure whose smallest text would still be unreadable on a phone, or that
+    has a label running out of its plot or crossed by a line
+    (:func:`cart_autoimmunity.figures.style.crowded_texts`)."""
     import matplotlib.pyplot as plt
 
     for number in plt.get_fignums():
-        width_in = fit_to_width(plt.figure(number))  # measured once, used twice
-        problems = illegible_texts(plt.figure(number), width_in)
+        fig = plt.figure(number)
+        width_in = fit_to_width(fig)  # measured once, used twice
+        problems = illegible_texts(fig, width_in)
         if problems:
             warnings.warn(
                 "figure text too small for a phone screen: " + "; ".join(problems[:4]),
                 stacklevel=1,
+            )
+        crowded = crowded_texts(fig)
+        if crowded:
+            warnings.warn(
+                "figure label hard to read: " + "; ".join(crowded[:4]), stacklevel=1
             )
 
 

@@ -469,6 +469,7 @@ VALID: dict[str, Callable[[], dict]] = {
     "figures.style.phone_text_px": lambda: {"font_pt": 10.0, "figure_width_in": 6.0},
     "figures.style.saved_width_in": lambda: {"fig": ca.figures.style.new_figure()[0]},
     "figures.style.illegible_texts": lambda: {"fig": ca.figures.style.new_figure()[0]},
+    "figures.style.crowded_texts": lambda: {"fig": ca.figures.style.new_figure()[0]},
     "figures.cytokines.plot_event_rates": lambda: {
         "rates": ca.evidence.summaries.with_binomial_intervals(ca.evidence.crs_rates())
     },

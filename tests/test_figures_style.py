@@ -115,3 +115,34 @@ def test_a_given_saved_width_is_the_one_judged():
     width = style.saved_width_in(fig)
     assert style.illegible_texts(fig, width) == style.illegible_texts(fig) == []
     assert style.illegible_texts(fig, 2 * width) == ["'note' at 9 pt"]
+
+
+def test_a_label_crossed_by_a_line_is_flagged_and_one_beside_it_is_not():
+    fig, ax = style.new_figure()
+    ax.plot([0, 10], [0, 10], label="rising")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.text(5.0, 1.0, "clear of the line")
+    assert style.crowded_texts(fig) == []
+    ax.text(4.0, 5.0, "on the line", ha="center", va="center")
+    assert style.crowded_texts(fig) == ["'on the line' is crossed by the line 'rising'"]
+
+
+def test_a_label_running_out_of_its_axes_is_flagged():
+    fig, ax = style.new_figure()
+    ax.set_xlim(0, 10)
+    ax.text(9.0, 0.5, "a long label past the edge")
+    assert style.crowded_texts(fig) == [
+        "'a long label past the edge' runs out of its axes"
+    ]
+
+
+def test_the_notebook_hook_warns_about_a_crowded_label():
+    """What nbval and the book build see: a warning (an error there) after the cell."""
+    from cart_autoimmunity import chapter
+
+    fig, ax = style.new_figure()
+    ax.set_xlim(0, 10)
+    ax.text(9.0, 0.5, "a long label past the edge")
+    with pytest.warns(UserWarning, match="figure label hard to read"):
+        chapter.warn_about_illegible_figures()

@@ -32,24 +32,38 @@ def _check_thresholds(klinke: float, classical: float) -> None:
     validation.require_open_fraction("classical", classical)
 
 
-def _thresholds(ax, klinke: float, classical: float, x_text: float) -> None:
+#: Where a threshold's label goes: x in axes fraction, its alignment, above or below the line.
+LabelPlace = tuple[float, str, bool]
+
+
+def _label_line(ax, y: float, text: str, place: LabelPlace, **style) -> None:
+    x, ha, above = place
+    ax.text(
+        x,
+        y + 0.015 if above else y - 0.015,
+        text,
+        fontsize=SMALL_FONT_PT,
+        ha=ha,
+        va="bottom" if above else "top",
+        transform=ax.get_yaxis_transform(),  # x in axes fraction, y in data
+        **style,
+    )
+
+
+def _thresholds(
+    ax,
+    klinke: float,
+    classical: float,
+    klinke_at: LabelPlace,
+    classical_at: LabelPlace,
+    classical_label: str = "classical view (80% lost)",
+) -> None:
+    """The two thresholds as horizontal lines, each labelled where no curve passes (each
+    figure says where: chapter.warn_about_illegible_figures checks it)."""
     ax.axhline(klinke, **THRESHOLD_STYLE["klinke"])
     ax.axhline(classical, **THRESHOLD_STYLE["classical"])
-    ax.text(
-        x_text,
-        klinke + 0.015,
-        "diagnosis at age 20 (40% lost)",
-        fontsize=SMALL_FONT_PT,
-        va="bottom",
-    )
-    ax.text(
-        x_text,
-        classical - 0.015,
-        "classical view (80% lost)",
-        fontsize=SMALL_FONT_PT,
-        va="top",
-        color="#555555",
-    )
+    _label_line(ax, klinke, "diagnosis at age 20\n(40% lost)", klinke_at)
+    _label_line(ax, classical, classical_label, classical_at, color="#555555")
 
 
 def plot_beta_trajectories(
@@ -72,7 +86,15 @@ def plot_beta_trajectories(
             else dict(color=next(colours))
         )
         ax.plot(run["year"], run["beta_mass"], lw=2, label=label, **style)
-    _thresholds(ax, klinke, classical, x_text=6.2)
+    # Diagnosis: above its line, after the steep fall and before the latest rise reaches
+    # it; classical: below its line, right of the untreated fall.
+    _thresholds(
+        ax,
+        klinke,
+        classical,
+        klinke_at=(0.34, "left", True),
+        classical_at=(0.98, "right", False),
+    )
     ax.set_xlabel("years after the attack begins")
     ax.set_ylabel("beta-cell mass (fraction of healthy)")
     ax.set_ylim(0, 1.05)
@@ -128,7 +150,15 @@ def plot_final_beta(
         color=OKABE_ITO["vermillion"],
         va="top",
     )
-    _thresholds(ax, klinke, classical, x_text=sweep["intervention_year"].max() * 0.66)
+    # Both where the curve has not yet fallen (left) or has long fallen (right).
+    _thresholds(
+        ax,
+        klinke,
+        classical,
+        klinke_at=(0.98, "right", True),
+        classical_at=(0.02, "left", True),
+        classical_label="classical view\n(80% lost)",
+    )
     ax.set_xlabel("years from the start of the attack to the intervention")
     ax.set_ylabel("beta-cell mass (fraction of healthy)")
     ax.set_ylim(0, 1.05)

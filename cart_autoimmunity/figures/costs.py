@@ -126,7 +126,7 @@ def plot_modality_costs(
     if prices:
         ax.set_xlim(
             0,
-            1.15
+            1.25  # room for the price label right of the longest bar
             * max(
                 max(high for _low, high in prices.values()),
                 breakdown.groupby("option")["usd"].sum().max(),
@@ -336,7 +336,7 @@ def plot_process_timeline(timeline: pd.DataFrame):
         )
     ax.set_yticks(range(len(products)), products)
     ax.invert_yaxis()
-    ax.set_xlim(0, timeline["end_day"].max() * 1.45)
+    ax.set_xlim(0, timeline["end_day"].max() * 1.6)  # room for the label
     ax.set_xlabel("Days after T-cell collection")
     fig.legend(loc="outside lower center", ncols=2, fontsize=SMALL_FONT_PT)
     ax.grid(axis="y", visible=False)

@@ -315,13 +315,14 @@ def plot_rejection_time_courses(runs: dict, *, detection_limit_per_ul: float):
         label="detection limit",
     )
     right.axhline(
-        DEPTH_LINE, color=SCENARIO_COLOURS["reference"], linestyle=":", linewidth=1.5
+        DEPTH_LINE,
+        color=SCENARIO_COLOURS["reference"],
+        linestyle="-.",
+        linewidth=1.5,
+        label="B cells at 1/1000 of normal",  # in the legend: the curves cross it
     )
     right.axvline(
         14.0, color=SCENARIO_COLOURS["reference"], linestyle="--", linewidth=1
-    )
-    right.text(
-        118.0, 3e-4, "1/1000 of normal", fontsize=SMALL_FONT_PT, color="0.3", ha="right"
     )
     for ax, label, floor in (
         (left, "CAR T cells in blood (cells/µL)", 1e-3),

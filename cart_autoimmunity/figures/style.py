@@ -245,3 +245,42 @@ def illegible_texts(fig, width_in: float | None = None) -> list[str]:
             if phone_text_px(text.get_fontsize(), width_in) < MIN_PHONE_TEXT_PX:
                 small.append(f"{text.get_text()[:30]!r} at {text.get_fontsize():g} pt")
     return small
+
+
+def crowded_texts(fig) -> list[str]:
+    """Labels written into a plot (``ax.text``/``ax.annotate``) that a reader cannot read
+    cleanly: one whose box runs out of its axes, or that a plotted line crosses.
+
+    Boxes are the texts' drawn extents in display pixels; a line crosses a label when its
+    path, as drawn, passes through that box (:meth:`matplotlib.path.Path.intersects_bbox`).
+    """
+    if not isinstance(fig, mpl.figure.Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    fig.draw_without_rendering()  # lays the figure out, as saving it would
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for ax in fig.axes:
+        frame = ax.get_window_extent(renderer)
+        for text in ax.texts:
+            if not (text.get_visible() and text.get_text().strip()):
+                continue
+            box = text.get_window_extent(renderer)
+            name = repr(text.get_text()[:30])
+            if not (
+                frame.x0 - 1 <= box.x0
+                and box.x1 <= frame.x1 + 1
+                and frame.y0 - 1 <= box.y0
+                and box.y1 <= frame.y1 + 1
+            ):
+                problems.append(f"{name} runs out of its axes")
+                continue
+            for line in ax.lines:
+                if not line.get_visible():
+                    continue
+                path = line.get_transform().transform_path(line.get_path())
+                if path.intersects_bbox(box, filled=False):
+                    problems.append(
+                        f"{name} is crossed by the line {line.get_label()!r}"
+                    )
+                    break
+    return problems
