@@ -42,7 +42,6 @@ def test_prices_and_failures_are_the_cited_values(numbers):
         evidence.lookup("prices", "reimbursed_price_usd") / 1000
     )
     trials = evidence.manufacturing()
-    trials = trials[trials["source"] == "fimmu2021manufacturing"]
     failed = trials[trials["quantity"] == "manufacturing_failure"]["value"]
     never = trials[trials["quantity"] == "never_infused_any_reason"]["value"]
     assert numbers["fail_min_pct"] == pytest.approx(100 * failed.min())

@@ -368,11 +368,23 @@ def test_safety_overview_fits_a_phone_table():
     assert "not reported" in set(overview["autoimmune"])
 
 
-def test_manufacturing_failures_from_the_review_table_are_secondary():
+def test_manufacturing_failures_are_primary_only_where_the_trial_report_was_read():
     m = evidence.manufacturing()
-    review = m[m["source"] == "fimmu2021manufacturing"]
-    assert (review["status"] == "secondary").all()
+    losses = m[m["quantity"] != "vein_to_vein_median"]
+    review = losses["source"] == "fimmu2021manufacturing"
+    assert (losses.loc[review, "status"] == "secondary").all()
+    assert (losses.loc[~review, "status"] == "primary").all()
     assert (m.loc[m["source"] == "eha2023v2v", "status"] == "primary").all()
+
+
+def test_zuma2_counts_are_the_reports():
+    """Wang 2020 (ZUMA-2): 74 enrolled, KTE-X19 manufactured for 71 and given to 68."""
+    zuma2 = evidence.manufacturing().query("source == 'wang2020zuma2'")
+    counts = dict(zip(zuma2["quantity"], zuma2["value"] * zuma2["n"], strict=True))
+    assert set(zuma2["n"]) == {74}
+    assert counts == pytest.approx(
+        {"manufacturing_failure": 74 - 71, "never_infused_any_reason": 74 - 68}
+    )
 
 
 def test_donor_cell_reports_match_the_abstracts():

@@ -211,7 +211,8 @@ TABLE_SPECS = {
         "Time to treatment and products lost, for six commercial CAR T "
         "products. Median days from T-cell collection to infusion in large B-cell "
         "lymphoma {cite:p}`eha2023v2v`; failed manufacture and patients never "
-        "infused (for any reason), out of those enrolled in the trials, as "
+        "infused (for any reason), out of those enrolled in the trials, from the "
+        "ZUMA-2 report {cite:p}`wang2020zuma2` and, for the other products, as "
         "tabulated in a review {cite:p}`fimmu2021manufacturing`.",
         formats={"days": "{:.0f}"},
     ),
@@ -271,7 +272,7 @@ def claims() -> tuple[Claim, ...]:
             ),
             chapter=CHAPTER,
             verdict="supported with caveats",
-            sources=("eha2023v2v", "fimmu2021manufacturing"),
+            sources=("eha2023v2v", "fimmu2021manufacturing", "wang2020zuma2"),
             checks=(
                 Check(
                     "cited median vein-to-vein time, the shortest of the "
@@ -281,7 +282,7 @@ def claims() -> tuple[Claim, ...]:
                 ),
                 Check(
                     "cited share of products that failed manufacture, the highest of "
-                    f"the {len(failure)} trial cohorts a review tabulates (fraction)",
+                    f"the {len(failure)} pivotal-trial cohorts (fraction)",
                     failure.max(),
                     Bound(low=0, strict_low=True),
                 ),

@@ -98,14 +98,17 @@ def price_ranges() -> dict[str, tuple[float, float]]:
 
 @cache
 def failures() -> pd.DataFrame:
-    """Pivotal trials of the cited review: ``cohort``, ``n`` enrolled, ``failed_pct``
-    (manufacturing failed, % of enrolled) and ``never_pct`` (never infused, any reason, %)."""
+    """Pivotal trials: ``cohort``, ``n`` enrolled, ``failed_pct`` (manufacturing failed, %
+    of enrolled), ``never_pct`` (never infused, any reason, %) and the ``source`` of both."""
     trials = evidence.manufacturing()
-    trials = trials[trials["source"] == "fimmu2021manufacturing"]
     failed = trials[trials["quantity"] == "manufacturing_failure"].set_index("cohort")
     never = trials[trials["quantity"] == "never_infused_any_reason"].set_index("cohort")
+    if not failed["source"].equals(never["source"].reindex(failed.index)):
+        raise ValueError(
+            "a cohort's failures and never-infused counts differ in source"
+        )
     return (
-        failed[["n"]]
+        failed[["n", "source"]]
         .assign(
             failed_pct=100 * failed["value"],
             never_pct=100 * never["value"].reindex(failed.index),
@@ -420,10 +423,17 @@ TABLE_SPECS = {
             "n": "Patients enrolled",
             "failed_pct": "Manufacturing failed (%)",
             "never_pct": "Never infused, any reason (%)",
+            "source": "Source",
         },
-        "Products that could not be made and patients never infused, from Table 2 of a "
-        "review of the pivotal trials (a secondary source).",
-        formats={"n": "{:.0f}", "failed_pct": "{:.1f}", "never_pct": "{:.0f}"},
+        "Products that could not be made and patients never infused in the pivotal "
+        "trials: from the trial's own report where its counts were read, otherwise from "
+        "Table 2 of a review (a secondary source).",
+        formats={
+            "n": "{:.0f}",
+            "failed_pct": "{:.1f}",
+            "never_pct": "{:.0f}",
+            "source": cite,
+        },
     ),
     "tbl-cost-ex-vivo": ParameterTableSpec(
         "CostParameters",

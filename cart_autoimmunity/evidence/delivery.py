@@ -14,10 +14,12 @@ from ._table import load
 def manufacturing() -> pd.DataFrame:
     """Vein-to-vein times and manufacturing failure rates of commercial autologous CAR T.
 
-    Failure fractions are counts / number enrolled from Table 2 of the Frontiers in
-    Immunology 2021 review (``fimmu2021manufacturing``); they were not found in the trial
-    papers themselves, so these rows are ``secondary``. Vein-to-vein medians are from the
-    EHA 2023 meta-analysis abstract (``eha2023v2v``), median of study medians.
+    Failure fractions are counts / number enrolled in each pivotal trial: ZUMA-2's from its
+    own report (``wang2020zuma2``, ``primary``), the other five from Table 2 of the
+    Frontiers in Immunology 2021 review (``fimmu2021manufacturing``), whose counts were not
+    found in stored copies of the trial papers, so those rows are ``secondary``. Vein-to-vein
+    medians are from the EHA 2023 meta-analysis abstract (``eha2023v2v``), median of study
+    medians.
     """
     return load("manufacturing")
 
