@@ -272,6 +272,23 @@ def test_tables_hold_the_data_shown():
     assert shown == {f.name for f in dataclasses.fields(CostParameters)}
 
 
+def test_a_trial_read_in_its_own_report_is_cited_in_its_row():
+    """The failures table cites the trial's report in the row of each primary count; the
+    caption cites the review for the rest."""
+    table = chapter.reader_table("tbl-cost-failures")
+    products = [
+        row[table.headers.index("Product (pivotal trials)")] for row in table.rows
+    ]
+    trials = chapter.failures()
+    primary = trials["status"] == "primary"
+    assert primary.any() and not primary.all()
+    assert [
+        f"{{cite:p}}`{source}`" in cell
+        for cell, source in zip(products, trials["source"], strict=True)
+    ] == list(primary)
+    assert "{cite:p}`fimmu2021manufacturing`" in table.caption
+
+
 def test_the_budget_table_shows_a_budget_the_reader_recomputed():
     half = costs.health_system_cost(
         1e6,

@@ -99,7 +99,8 @@ def price_ranges() -> dict[str, tuple[float, float]]:
 @cache
 def failures() -> pd.DataFrame:
     """Pivotal trials: ``cohort``, ``n`` enrolled, ``failed_pct`` (manufacturing failed, %
-    of enrolled), ``never_pct`` (never infused, any reason, %) and the ``source`` of both."""
+    of enrolled), ``never_pct`` (never infused, any reason, %), and the ``source`` and
+    ``status`` (primary or secondary) of both."""
     trials = evidence.manufacturing()
     failed = trials[trials["quantity"] == "manufacturing_failure"].set_index("cohort")
     never = trials[trials["quantity"] == "never_infused_any_reason"].set_index("cohort")
@@ -108,7 +109,7 @@ def failures() -> pd.DataFrame:
             "a cohort's failures and never-infused counts differ in source"
         )
     return (
-        failed[["n", "source"]]
+        failed[["n", "source", "status"]]
         .assign(
             failed_pct=100 * failed["value"],
             never_pct=100 * never["value"].reindex(failed.index),
@@ -373,6 +374,18 @@ def _price_cells(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _failure_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A trial read in its own report carries its citation in the product cell."""
+    return frame.assign(
+        cohort=[
+            f"{cohort} {{cite:p}}`{source}`" if status == "primary" else cohort
+            for cohort, source, status in zip(
+                frame["cohort"], frame["source"], frame["status"], strict=True
+            )
+        ]
+    )
+
+
 def _tornado_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
         range=[
@@ -423,17 +436,13 @@ TABLE_SPECS = {
             "n": "Patients enrolled",
             "failed_pct": "Manufacturing failed (%)",
             "never_pct": "Never infused, any reason (%)",
-            "source": "Source",
         },
         "Products that could not be made and patients never infused in the pivotal "
-        "trials: from the trial's own report where its counts were read, otherwise from "
-        "Table 2 of a review (a secondary source).",
-        formats={
-            "n": "{:.0f}",
-            "failed_pct": "{:.1f}",
-            "never_pct": "{:.0f}",
-            "source": cite,
-        },
+        "trials: from the trial's own report where its counts were read (cited in the "
+        "row), otherwise from Table 2 of a review {cite:p}`fimmu2021manufacturing` (a "
+        "secondary source).",
+        formats={"n": "{:.0f}", "failed_pct": "{:.1f}", "never_pct": "{:.0f}"},
+        derive=_failure_cells,
     ),
     "tbl-cost-ex-vivo": ParameterTableSpec(
         "CostParameters",
