@@ -11,7 +11,8 @@ is written by people, so a journal's name in the author field hides an author li
 was not looked up. An article with one author says so on the ``%`` line right above it
 (``% single author verified``) or is listed, with the reason, in
 ``SINGLE_AUTHOR_ALLOWED``; a list that was cut short ends in ``and others``, with no
-name after it. A URL points at the publisher's own page, not at a third party's copy of it. And a dollar
+name after it. A URL points at the work on the publisher's own site, not at a third party's
+copy of it nor at a home page. And a dollar
 sign is written as a plain ``$`` (pybtex renders ``\\$`` as a literal backslash and
 dollar).
 """
@@ -212,6 +213,18 @@ def third_party_urls(data: BibliographyData, text: str) -> list[str]:
     return problems
 
 
+def home_page_urls(data: BibliographyData, text: str) -> list[str]:
+    """URLs that lead to a site's home page, not to the work: a reader cannot find the
+    cited story or paper from there (no URL is better than that)."""
+    return [
+        f"{key}: {entry.fields['url']} is a home page"
+        for key, entry in data.entries.items()
+        if entry.fields.get("url")
+        and urlsplit(entry.fields["url"]).path.strip("/") == ""
+        and not urlsplit(entry.fields["url"]).query
+    ]
+
+
 def others_not_last(data: BibliographyData, text: str) -> list[str]:
     """Name lists with ``others`` before their end: BibTeX reads ``others`` as "et al."
     only in the last place, so a name after it is dropped or printed as a person."""
@@ -241,6 +254,7 @@ CHECKS = {
     "third_party_urls": third_party_urls,
     "dollars": escaped_dollars,
     "others_last": others_not_last,
+    "home_pages": home_page_urls,
 }
 
 
@@ -336,6 +350,12 @@ BAD = {
         r"@article{bad, author = {Maude, Shannon L. and others and Grupp, Stephan A.},"
         r" title = {T}, journal = {N}, year = {2018}}"
     ),
+    "home_pages": (
+        r"@misc{bad, author = {{STAT}}, title = {T}, year = {2023},"
+        r" url = {https://www.statnews.com/}}"
+        r"@misc{bad2, author = {Doe, Jane}, title = {T}, year = {2023},"
+        r" url = {https://example.org}}"
+    ),
 }
 GOOD = (
     SINGLE_AUTHOR_MARK + "\n"
@@ -348,7 +368,7 @@ GOOD = (
     r"@misc{org2, organization = {European Hematology Association}, title = {Abstract},"
     r" howpublished = {Abstract, EHA Congress 2023}, year = {2023}}"
     r"@misc{news, author = {{STAT}}, title = {T}, howpublished = {News report (STAT+)},"
-    r" year = {2023}, url = {https://www.statnews.com/}}"
+    r" year = {2023}, url = {https://www.statnews.com/2023/01/01/a-story/}}"
     r"@misc{fda, author = {{U.S. Food and Drug Administration}}, title = {W}, year = {2024},"
     r" url = {https://www.fda.gov/vaccines-blood-biologics/page?id=1}}"
 )
