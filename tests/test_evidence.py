@@ -377,6 +377,24 @@ def test_manufacturing_failures_are_primary_only_where_the_trial_report_was_read
     assert (m.loc[m["source"] == "eha2023v2v", "status"] == "primary").all()
 
 
+def test_vein_to_vein_medians_are_the_meta_analysis_and_glued_by_short_name():
+    """EHA 2023 abstract (PMC10431072): 30.4 days axi-cel, 35.9 liso-cel, 48.4 tisa-cel."""
+    from cart_autoimmunity.evidence import delivery
+
+    assert delivery.vein_to_vein_days() == {
+        "axi-cel": 30.4,
+        "liso-cel": 35.9,
+        "tisa-cel": 48.4,
+    }
+    assert delivery.vein_to_vein_glue() == {
+        "v2v_axi": 30.4,
+        "v2v_liso": 35.9,
+        "v2v_tisa": 48.4,
+    }
+    with pytest.raises(ValueError, match="product 'cilta-cel'"):
+        delivery.vein_to_vein_days(["cilta-cel"])
+
+
 def test_zuma2_counts_are_the_reports():
     """Wang 2020 (ZUMA-2): 74 enrolled, KTE-X19 manufactured for 71 and given to 68."""
     zuma2 = evidence.manufacturing().query("source == 'wang2020zuma2'")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import chapter, evidence, kinetics
 from ..claims import Bound, Check, Claim
-from ..evidence import safety
+from ..evidence import delivery, safety
 from ..figures.cytokines import RATE_LABELS
 from ..parameters.kinetics import KineticsParameters
 from ..validation import require_choice
@@ -27,11 +27,6 @@ SCENARIOS = ("autoimmune", "lymphoma")
 SIM_DAYS = 365
 
 #: Evidence cohorts of the numbers the prose quotes.
-VEIN_TO_VEIN = {
-    "axi": "axi-cel, r/r LBCL (22 studies)",
-    "liso": "liso-cel, r/r LBCL (3 studies)",
-    "tisa": "tisa-cel, r/r LBCL (10 studies)",
-}
 PIVOTAL = {"axi": "axi-cel", "liso": "liso-cel", "tisa": "tisa-cel (pivotal trials)"}
 
 #: Readouts of the first run shown in its table: key -> (label, value format).
@@ -123,10 +118,7 @@ def numbers() -> dict:
     return {
         "dose_millions_per_kg": evidence.lookup("erlangen_trials", "dose_car_t_per_kg")
         / 1e6,
-        **{
-            f"v2v_{name}": manufacturing_value("vein_to_vein_median", cohort)
-            for name, cohort in VEIN_TO_VEIN.items()
-        },
+        **delivery.vein_to_vein_glue(),
         **{
             f"fail_{name}_pct": 100
             * manufacturing_value("manufacturing_failure", cohort)

@@ -22,6 +22,7 @@ import pandas as pd
 from .. import costs, evidence
 from ..chapter import ParameterTableSpec, ReaderTable, TableSpec, cite, show_table
 from ..claims import Bound, Check, Claim
+from ..evidence import delivery
 from ..parameters import parameter_table as all_parameters
 from ..parameters.costs import CostParameters, PopulationParameters
 from ..validation import require_choice
@@ -314,6 +315,7 @@ def numbers() -> dict[str, float | int]:
         "list_high_k": high / 1000,
         "ari_eur_k": evidence.lookup("prices", "reimbursed_price") / 1000,
         "ari_usd_k": evidence.lookup("prices", "reimbursed_price_usd") / 1000,
+        **delivery.vein_to_vein_glue(),
         "fail_min_pct": failed["failed_pct"].min(),
         "fail_max_pct": failed["failed_pct"].max(),
         "never_min_pct": failed["never_pct"].min(),

@@ -37,6 +37,26 @@ def prices() -> pd.DataFrame:
 PRODUCTS = ("axi-cel", "liso-cel", "tisa-cel")
 
 
+def vein_to_vein_glue(products=PRODUCTS) -> dict[str, float]:
+    """:func:`vein_to_vein_days` under the glue names the chapters quote them by
+    (``v2v_axi``, ``v2v_liso``, ``v2v_tisa``: the product name before its first hyphen)."""
+    return {
+        f"v2v_{product.split('-')[0]}": days
+        for product, days in vein_to_vein_days(products).items()
+    }
+
+
+def vein_to_vein_days(products=PRODUCTS) -> dict[str, float]:
+    """Product -> its cited median vein-to-vein time (days, T-cell collection to infusion),
+    from the one ``vein_to_vein_median`` row whose cohort starts with the product's name."""
+    products = validation.require_names("products", products)
+    table = manufacturing()
+    return {
+        product: float(_one(table, "vein_to_vein_median", product)["value"])
+        for product in products
+    }
+
+
 def process_timeline(
     manufacturing: pd.DataFrame, *, lymphodepletion_days: float = 5.0, products=PRODUCTS
 ) -> pd.DataFrame:
