@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pybtex.plugin
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,14 +62,30 @@ def test_the_browser_checks_of_a_page_share_a_worker():
     assert page_of(f"{book}::test_search_finds_cd19") is None
 
 
-def test_the_bench_says_other_work_ran_only_when_it_did(monkeypatch):
-    """`benchmarks/results.md` blamed other work on every run, whatever the load: the
-    sentence now follows the load when the bench started, against the core count."""
+@pytest.fixture
+def bench(monkeypatch):
+    """benchmarks/run.py as a module (it is a script, not part of the package)."""
     spec = importlib.util.spec_from_file_location(
         "bench_under_test", REPO / "benchmarks" / "run.py"
     )
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, bench)  # its dataclasses look it up
-    spec.loader.exec_module(bench)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look it up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_bench_says_other_work_ran_only_when_it_did(bench):
+    """`benchmarks/results.md` blamed other work on every run, whatever the load: the
+    sentence now follows the load when the bench started, against the core count."""
     assert "otherwise idle" in bench.load_note(1.2, 5.0, 2)
     assert "other work was running" in bench.load_note(2.5, 5.0, 2)
+
+
+def test_the_perturbation_row_quotes_pytest_not_make(bench):
+    """Under `make bench` the sub-make's last line is "Leaving directory": the row quoted it."""
+    output = (
+        "== 114 passed in 27.87s ==\n......\n6 passed in 1.40s\n"
+        "make[1]: Leaving directory '/work/main/benchmarks/_work'\n"
+    )
+    assert bench.pytest_summary(output) == "114 passed in 27.87s; 6 passed in 1.40s"
+    assert bench.pytest_summary("make: *** Error 2\n") == "no pytest summary"
