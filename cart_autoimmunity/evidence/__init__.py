@@ -16,8 +16,9 @@ the columns in :data:`COLUMNS`:
 ``cohort``
     Trial, product or population the number belongs to.
 ``setting``
-    ``autoimmune``, ``leukaemia``, ``lymphoma``, ``allogeneic``, ``population`` or ``biology``;
-    the first four match the book's scenario colours.
+    ``autoimmune``, ``leukaemia``, ``lymphoma``, ``myeloma``, ``allogeneic``, ``population`` or
+    ``biology``; ``autoimmune``, ``leukaemia``, ``lymphoma`` and ``allogeneic`` match the
+    book's scenario colours.
 ``n``
     Number of patients or subjects behind the number, where the source states it (NaN otherwise).
 ``source``

@@ -38,6 +38,7 @@ SETTINGS = (
     "autoimmune",
     "leukaemia",
     "lymphoma",
+    "myeloma",
     "allogeneic",
     "population",
     "biology",
