@@ -325,9 +325,12 @@ def phone_measurements(page) -> dict:
     }
 
 
-def phone_measurements_in_a_phone(browser, url: str) -> dict:
+def phone_measurements_in_a_phone(
+    browser, url: str, screenshot: Path | None = None
+) -> dict:
     """phone_measurements of url loaded in an emulated phone (a touch screen, a mobile
-    viewport): the control for measuring a desktop page resized to PHONE (see visit)."""
+    viewport): the control for measuring a desktop page resized to PHONE (see visit).
+    With ``screenshot``, the whole page is also saved there as the phone shows it."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     pending: set = set()
@@ -335,6 +338,8 @@ def phone_measurements_in_a_phone(browser, url: str) -> dict:
     page.goto(url)
     _settle(page, pending)
     measured = phone_measurements(page)
+    if screenshot is not None:
+        page.screenshot(path=str(screenshot), full_page=True)
     context.close()
     return measured
 
@@ -348,7 +353,10 @@ def visit(
     The phone width is measured on the loaded page, resized, rather than on a second load
     in an emulated phone: the same layout at 390 px for a tenth of the time (a second
     load, settle and image decode per page). `test_a_resized_page_measures_as_a_phone`
-    keeps that true: it compares both on a chapter with tables and figures.
+    keeps that true: it compares both on a chapter with tables and figures. Screenshots,
+    for a person to look at, come after the measurements (a full-page screenshot before a
+    resize left Chromium drawing the desktop layout into the phone's width), the phone's
+    from a second load in an emulated phone.
     """
     report = PageReport(url)
     blocked: list[str] = []
@@ -381,8 +389,6 @@ def visit(
             for v in violations
             if v["impact"] in ("serious", "critical")
         ]
-    if screenshot_stem is not None:
-        page.screenshot(path=f"{screenshot_stem}-desktop.png", full_page=True)
     report.broken_table_words["desktop"] = page.evaluate(_BROKEN_TABLE_WORDS)
     report.glue_text_problems = page.evaluate(_GLUE_TEXT)
     report.internal_links = sorted(set(page.evaluate(_INTERNAL_LINKS)))
@@ -397,9 +403,9 @@ def visit(
     report.phone_figures = phone["phone_figures"]
     report.broken_table_words["phone"] = phone["broken_table_words"]
     report.caption_weights = phone["caption_weights"]
-    if screenshot_stem is not None:
-        page.screenshot(path=f"{screenshot_stem}-phone.png", full_page=True)
     page.set_viewport_size(DESKTOP)
+    if screenshot_stem is not None:
+        page.screenshot(path=f"{screenshot_stem}-desktop.png", full_page=True)
 
     report.code_cell_problems = page.evaluate(_CODE_CELLS)
     page.evaluate(
@@ -408,6 +414,10 @@ def visit(
     )
     report.dark_backgrounds = page.evaluate(_FIGURE_BACKGROUNDS)
     context.close()
+    if screenshot_stem is not None:
+        phone_measurements_in_a_phone(
+            browser, url, screenshot=Path(f"{screenshot_stem}-phone.png")
+        )
 
     report.failed_requests = sorted(
         set(report.failed_requests) | {f"{u} (not 127.0.0.1)" for u in blocked}
