@@ -226,6 +226,23 @@ def home_page_urls(data: BibliographyData, text: str) -> list[str]:
     ]
 
 
+#: Words an in-text citation may spend on an entry's name when it has no author.
+MAX_LABEL_WORDS = 8
+
+
+def long_title_labels(data: BibliographyData, text: str) -> list[str]:
+    """Entries without author or editor whose in-text citation would be a long title: the
+    book's citation style (book/_ext/book_bibstyle.py) uses the ``shorttitle`` if given."""
+    problems = []
+    for key, entry in data.entries.items():
+        if entry.persons.get("author") or entry.persons.get("editor"):
+            continue
+        label = entry.fields.get("shorttitle") or entry.fields.get("title", "")
+        if len(label.split()) > MAX_LABEL_WORDS:
+            problems.append(f"{key}: cited in the text as {len(label.split())} words")
+    return problems
+
+
 def others_not_last(data: BibliographyData, text: str) -> list[str]:
     """Name lists with ``others`` before their end: BibTeX reads ``others`` as "et al."
     only in the last place, so a name after it is dropped or printed as a person."""
@@ -256,6 +273,7 @@ CHECKS = {
     "dollars": escaped_dollars,
     "others_last": others_not_last,
     "home_pages": home_page_urls,
+    "long_labels": long_title_labels,
 }
 
 
@@ -354,6 +372,10 @@ BAD = {
     "others_last": (
         r"@article{bad, author = {Maude, Shannon L. and others and Grupp, Stephan A.},"
         r" title = {T}, journal = {N}, year = {2018}}"
+    ),
+    "long_labels": (
+        r"@misc{bad, title = {Vein-to-vein time for three products in relapsed or refractory"
+        r" lymphoma: a meta-analysis}, year = {2023}}"
     ),
     "home_pages": (
         r"@misc{bad, author = {{STAT}}, title = {T}, year = {2023},"

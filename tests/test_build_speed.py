@@ -31,6 +31,7 @@ def test_pybtex_scans_the_entry_points_once_per_plugin(monkeypatch):
         "book_bibstyle_under_test", REPO / "book" / "_ext" / "book_bibstyle.py"
     )
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look it up
     spec.loader.exec_module(module)
     module.setup(SimpleNamespace())
     first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")

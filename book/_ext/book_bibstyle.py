@@ -4,6 +4,10 @@ BibTeX spells an author list that was cut short as ``A and B and others``. pybte
 style prints the word "others" as if it were a name; this style drops it and ends the list
 with "et al." instead, which is what a reader expects.
 
+Its in-text citations (``book_author_year``, sphinxcontrib-bibtex's author-year style) name
+an entry without author or editor by its ``shorttitle`` where it has one, rather than by
+its whole title: a congress abstract's thirty-word title does not belong in a sentence.
+
 It also remembers pybtex's plugin look-ups: pybtex finds a plugin (style, backend) by
 scanning the entry points of every installed package, once per citation (about a fifth of
 the book's HTML build); the answer cannot change during a build.
@@ -11,11 +15,28 @@ the book's HTML build); the answer cannot change during a build.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pybtex.plugin
+import sphinxcontrib.bibtex.plugin
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
-from pybtex.style.template import FieldIsMissing, join, node, sentence
+from pybtex.style.template import (
+    FieldIsMissing,
+    first_of,
+    join,
+    node,
+    optional,
+    sentence,
+    tag,
+)
+from pybtex.style.template import field as entry_field
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import (
+    AuthorYearReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.template import names
 
 
 @node
@@ -47,6 +68,31 @@ class BookStyle(PlainStyle):
         return sentence[formatted] if as_sentence else formatted
 
 
+class ShortTitlePersonStyle(PersonStyle):
+    """Authors, else editors, else the ``shorttitle``, else the title (in italics)."""
+
+    def author_or_editor_or_title(self, full: bool):
+        kwargs = {
+            "sep": self.sep,
+            "sep2": self.sep2,
+            "last_sep": self.last_sep,
+            "other": None if full else self.other,
+        }
+        return first_of[
+            optional[names("author", **kwargs)],
+            optional[names("editor", **kwargs)],
+            optional[tag("em")[entry_field("shorttitle")]],
+            tag("em")[entry_field("title")],
+        ]
+
+
+@dataclass
+class BookAuthorYearStyle(AuthorYearReferenceStyle):
+    """sphinxcontrib-bibtex's author-year citations, with :class:`ShortTitlePersonStyle`."""
+
+    person: PersonStyle = field(default_factory=ShortTitlePersonStyle)
+
+
 def _remember_entry_points() -> None:
     """Make pybtex's entry-point scan (importlib.metadata.entry_points) run once per
     (group, name). Plugins registered at run time are looked up before it, as before."""
@@ -66,5 +112,10 @@ def _remember_entry_points() -> None:
 
 def setup(app):
     register_plugin("pybtex.style.formatting", "book", BookStyle)
+    sphinxcontrib.bibtex.plugin.register_plugin(
+        "sphinxcontrib.bibtex.style.referencing",
+        "book_author_year",
+        BookAuthorYearStyle,
+    )
     _remember_entry_points()
     return {"parallel_read_safe": True, "parallel_write_safe": True}
