@@ -326,21 +326,26 @@ def phone_measurements(page) -> dict:
 
 
 def phone_measurements_in_a_phone(
-    browser, url: str, screenshot: Path | None = None
+    browser, url: str, screenshot: Path | None = None, report: PageReport | None = None
 ) -> dict:
     """phone_measurements of url loaded in an emulated phone (a touch screen, a mobile
     viewport): the control for measuring a desktop page resized to PHONE (see visit).
-    With ``screenshot``, the whole page is also saved there as the phone shows it."""
+    With ``screenshot``, the whole page is also saved there as the phone shows it; with
+    ``report``, the load's console errors and failed or off-site requests go into it."""
+    report = PageReport(url) if report is None else report
+    blocked: list[str] = []
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    install_offline_guard(context, blocked)
     page = context.new_page()
     pending: set = set()
-    _listen(page, PageReport(url), [], pending)
+    _listen(page, report, [], pending)
     page.goto(url)
     _settle(page, pending)
     measured = phone_measurements(page)
     if screenshot is not None:
         page.screenshot(path=str(screenshot), full_page=True)
     context.close()
+    report.failed_requests += [f"{u} (not 127.0.0.1)" for u in blocked]
     return measured
 
 

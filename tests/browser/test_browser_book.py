@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from browser_checks import (
     MAX_PAGE_BYTES,
+    PageReport,
     dark_mode_problems,
     image_problems,
     overflow_problem,
@@ -72,9 +73,13 @@ RESIZE_CONTROL_PAGE = "notebooks/08_cost.html"
 def test_a_resized_page_measures_as_a_phone(page_report, browser, site):
     """The phone checks measure the desktop page resized to 390 px (browser_checks.visit):
     on a real chapter, that gives what the same page loaded in an emulated phone (touch,
-    mobile viewport) gives, field by field."""
+    mobile viewport) gives, field by field; and loading it as a phone logs no error and
+    fails no request (the per-page checks of those read the desktop load)."""
     report = page_report(RESIZE_CONTROL_PAGE)
-    phone = phone_measurements_in_a_phone(browser, site.url + RESIZE_CONTROL_PAGE)
+    url = site.url + RESIZE_CONTROL_PAGE
+    loaded = PageReport(url)
+    phone = phone_measurements_in_a_phone(browser, url, report=loaded)
+    assert loaded.console_errors == [] and loaded.failed_requests == []
     assert report.phone_figures, "the control page shows figures"
     assert {
         "scroll_width": report.scroll_width,
