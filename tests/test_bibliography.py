@@ -11,8 +11,9 @@ is never the author: a review is written by people, so a journal's name in the a
 field hides an author list that was not looked up. An article with one author says so on
 the ``%`` line right above it (``% single author verified``) or is listed, with the
 reason, in ``SINGLE_AUTHOR_ALLOWED``; a list that was cut short ends in ``and others``,
-with no name after it. A URL points at the work on the publisher's own site, not at a
-third party's copy of it nor at a home page. And a dollar sign is written as a plain
+with no name after it. Every entry has a DOI or a URL (``ADDRESS_UNKNOWN`` lists, with the
+reason, those whose address could not be found); a URL points at the work on the
+publisher's own site, not at a third party's copy of it nor at a home page. And a dollar sign is written as a plain
 ``$`` (pybtex renders ``\\$`` as a literal backslash and dollar).
 """
 
@@ -53,6 +54,12 @@ SINGLE_AUTHOR_MARK = "% single author verified"
 SINGLE_AUTHOR_ALLOWED = {
     "prasad2018": "a News & Views piece; the stored records (medworm, Ovid) show no author "
     "list, so the single author recorded earlier is neither confirmed nor contradicted",
+}
+#: Entries with neither a DOI nor a URL, each with the reason (none is better than a
+#: link that leads elsewhere: a home-page link fails ``home_pages``).
+ADDRESS_UNKNOWN = {
+    "stat2023ari": "a news story read in an aggregator's copy; its own address on "
+    "statnews.com was not found",
 }
 #: Entries that name no author because none could be verified, with the reason.
 AUTHORLESS_ALLOWED = {
@@ -214,6 +221,17 @@ def third_party_urls(data: BibliographyData, text: str) -> list[str]:
     return problems
 
 
+def addressless(data: BibliographyData, text: str) -> list[str]:
+    """Entries with neither a DOI nor a URL (allow-list aside)."""
+    return [
+        f"{key}: no doi or url"
+        for key, entry in data.entries.items()
+        if key not in ADDRESS_UNKNOWN
+        and "doi" not in entry.fields
+        and "url" not in entry.fields
+    ]
+
+
 def home_page_urls(data: BibliographyData, text: str) -> list[str]:
     """URLs that lead to a site's home page, not to the work: a reader cannot find the
     cited story or paper from there (no URL is better than that)."""
@@ -274,6 +292,7 @@ CHECKS = {
     "others_last": others_not_last,
     "home_pages": home_page_urls,
     "long_labels": long_title_labels,
+    "addresses": addressless,
 }
 
 
@@ -303,6 +322,9 @@ def test_allow_lists_name_entries_that_still_need_them(bibliography):
         entry = bibliography.entries[key]
         assert reason and not entry.persons.get("author"), key
         assert not entry.fields.get("organization"), key
+    for key, reason in ADDRESS_UNKNOWN.items():
+        entry = bibliography.entries[key]
+        assert reason and not {"doi", "url"} & set(entry.fields), key
 
 
 def test_klinke_is_the_surname_and_ii_the_suffix(bibliography):
@@ -373,6 +395,7 @@ BAD = {
         r"@article{bad, author = {Maude, Shannon L. and others and Grupp, Stephan A.},"
         r" title = {T}, journal = {N}, year = {2018}}"
     ),
+    "addresses": r"@misc{bad, author = {{STAT}}, title = {T}, year = {2023}}",
     "long_labels": (
         r"@misc{bad, title = {Vein-to-vein time for three products in relapsed or refractory"
         r" lymphoma: a meta-analysis}, year = {2023}}"
@@ -387,11 +410,12 @@ BAD = {
 GOOD = (
     SINGLE_AUTHOR_MARK + "\n"
     r"@article{good, author = {Doe, Jane}, title = {Costs US$475,000}, year = {2017},"
-    r" journal = {Blood}, note = {Erratum in volume 2}}"
+    r" journal = {Blood}, note = {Erratum in volume 2}, doi = {10.1000/good}}"
     "\n"
     r"@article{cut, author = {Mei, Henrik E. and others}, title = {T}, journal = {Blood},"
-    r" year = {2009}}"
-    r"@misc{org, author = {{World Health Organization}}, title = {R}, year = {2020}}"
+    r" year = {2009}, doi = {10.1000/cut}}"
+    r"@misc{org, author = {{World Health Organization}}, title = {R}, year = {2020},"
+    r" url = {https://www.who.int/publications/i/item/r}}"
     r"@misc{news, author = {{STAT}}, title = {T}, howpublished = {News report (STAT+)},"
     r" year = {2023}, url = {https://www.statnews.com/2023/01/01/a-story/}}"
     r"@misc{fda, author = {{U.S. Food and Drug Administration}}, title = {W}, year = {2024},"

@@ -6,7 +6,6 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from pybtex.database import parse_file
 
 from cart_autoimmunity.parameters import (
     Parameters,
@@ -103,32 +102,6 @@ def test_param_requires_exactly_one_basis():
 
 def test_source_keys_reads_the_citation_part_only():
     assert source_keys(_Example) == {"mackensen2022"}
-
-
-#: Entries with neither a DOI nor a URL, each with the reason (none is better than a
-#: link that leads elsewhere: tests/test_bibliography.py refuses home-page links).
-ADDRESS_UNKNOWN = {
-    "stat2023ari": "a news story read in an aggregator's copy; its own address on "
-    "statnews.com was not found",
-}
-
-
-def _entries_without_an_address() -> set[str]:
-    entries = parse_file(str(ROOT / "references.bib"), bib_format="bibtex").entries
-    return {
-        key
-        for key, entry in entries.items()
-        if "doi" not in entry.fields and "url" not in entry.fields
-    }
-
-
-def test_references_file_parses_and_every_entry_has_a_doi_or_url():
-    lacking = _entries_without_an_address() - set(ADDRESS_UNKNOWN)
-    assert not lacking, f"entries without doi or url: {sorted(lacking)}"
-
-
-def test_the_address_allow_list_names_only_entries_that_still_lack_one():
-    assert set(ADDRESS_UNKNOWN) <= _entries_without_an_address()
 
 
 def test_appendix_table_cites_or_labels_every_parameter():
