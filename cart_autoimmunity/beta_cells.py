@@ -21,8 +21,8 @@ from scipy.integrate import solve_ivp
 
 from . import numerics, validation
 from .parameters.beta_cells import BetaCellParameters, CPeptideParameters
+from .units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25
 TEN_YEARS_DAYS = 10 * DAYS_PER_YEAR
 
 
@@ -103,14 +103,15 @@ def simulate_intervention(
 
     Returns one row per time point with columns ``day``, ``year``, ``beta_mass``, ``attack``,
     ``treated`` (the intervention has happened) and ``diagnosed`` (mass has been below the
-    diagnosis threshold at some time so far). The intervention day is always a row.
+    diagnosis threshold at some time so far). The intervention day and the horizon are
+    always rows, whatever ``step_days``.
     """
     params = BetaCellParameters.resolve(params, "params")
     intervention_day, depth, horizon_days, step_days = _check_common(
         intervention_day, depth, horizon_days, step_days
     )
-    grid = np.arange(0.0, horizon_days + 0.5 * step_days, step_days)
-    grid = grid[grid <= horizon_days]
+    grid = np.arange(0.0, horizon_days, step_days)
+    grid = np.union1d(grid, [horizon_days])  # the last row is the horizon itself
     if intervention_day is not None and intervention_day < horizon_days:
         grid = np.union1d(grid, [intervention_day])
     values = np.empty((2, grid.size))

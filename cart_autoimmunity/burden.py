@@ -26,9 +26,9 @@ import pandas as pd
 
 from . import validation
 from .parameters.burden import BurdenParameters
+from .units import DAYS_PER_YEAR
 from .validation import require_increasing, require_non_negative, require_positive
 
-DAYS_PER_YEAR = 365.25
 STRATEGIES = ("lifelong immunosuppression", "one-time CAR T")
 
 

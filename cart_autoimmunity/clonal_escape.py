@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import validation
 from .parameters.clonal_escape import CloneParameters
+from .units import DAYS_PER_YEAR
 
 #: Clone kinds the helpers understand.
 CLONES = ("autoreactive", "tumour")
@@ -266,7 +267,7 @@ def time_to_size(
                     "clone": clone,
                     "replicate": np.arange(days.size),
                     "days": days,
-                    "years": days / 365.25,
+                    "years": days / DAYS_PER_YEAR,
                     "theory_days": approx_time_to_size(birth, death, size),
                 }
             )

@@ -356,7 +356,6 @@ def tornado(
 
 def health_system_cost(
     population: float,
-    treated_share: float,
     params: CostParameters | None = None,
     population_params: PopulationParameters | None = None,
     in_vivo_doses: int = 1,
@@ -364,25 +363,26 @@ def health_system_cost(
 ) -> pd.DataFrame:
     """What treating a share of the CAR T candidates would cost a health system once.
 
-    patients = population × prevalence (Conrad 2023) × candidate fraction × treated_share,
+    patients = population × prevalence (Conrad 2023) × candidate fraction × treated share,
     where the candidate fraction (``population_params.car_t_candidate_fraction``, an
     assumption) is the share of people with an autoimmune disease whose disease is
-    refractory and B-cell-driven, and ``treated_share`` is the share of those candidates
+    refractory and B-cell-driven, and the treated share
+    (``population_params.treated_share``, an assumption) is the share of those candidates
     treated; total = patients × cost. One row per option (the three modalities at cost of
     goods and delivery, then any ``prices_usd`` given as label → price per patient) with
     columns ``option``, ``patients``, ``cost_per_patient_usd`` and ``total_usd``.
     """
     params = CostParameters.resolve(params, "params")
     population = validation.require_non_negative("population", population)
-    share = validation.require_fraction("treated_share", treated_share)
     population_params = PopulationParameters.resolve(
         population_params, "population_params"
     )
-    candidates = (
-        population_params.autoimmune_prevalence
+    patients = (
+        population
+        * population_params.autoimmune_prevalence
         * population_params.car_t_candidate_fraction
+        * population_params.treated_share
     )
-    patients = population * candidates * share
     options = {
         MODALITY_LABELS[m]: cost_per_patient(m, params, in_vivo_doses)
         for m in MODALITIES

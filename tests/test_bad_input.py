@@ -280,7 +280,7 @@ VALID: dict[str, Callable[[], dict]] = {
     "costs.cost_vs_scale": lambda: {"patients_per_year": [100.0]},
     "costs.cost_vs_doses_per_batch": lambda: {"doses_per_batch": [10.0]},
     "costs.tornado": lambda: {"modality": "autologous"},
-    "costs.health_system_cost": lambda: {"population": 1e6, "treated_share": 0.5},
+    "costs.health_system_cost": lambda: {"population": 1e6},
     "burden.expected_relapse_years": lambda: {
         "years_after": np.array([0.0, 5.0]),
         "relapse_rate_per_year": 0.05,

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart_autoimmunity.beta_cells import (
-    DAYS_PER_YEAR,
     attack_delay_days,
     c_peptide_change,
     depletion_delay_table,
@@ -22,6 +21,7 @@ from cart_autoimmunity.parameters.beta_cells import (
     BetaCellParameters,
     CPeptideParameters,
 )
+from cart_autoimmunity.units import DAYS_PER_YEAR
 
 DEFAULT = BetaCellParameters()
 
@@ -224,6 +224,16 @@ def test_states_bounded_and_finite(
         assert np.all(np.isfinite(values))
         # Bounds up to the integrator's accumulated error (rtol 1e-9 over thousands of days).
         assert np.all((values >= -1e-7) & (values <= 1.0 + 1e-7))
+
+
+def test_the_last_row_is_the_horizon_whatever_the_step():
+    run = simulate_intervention(50.0, horizon_days=100.0, step_days=30.0)
+    assert run["day"].tolist() == [0.0, 30.0, 50.0, 60.0, 90.0, 100.0]
+    ten_years = sweep_intervention_times([1.0], horizon_years=10.0)
+    direct = simulate_intervention(DAYS_PER_YEAR, horizon_days=10 * DAYS_PER_YEAR)
+    assert ten_years["beta_at_horizon"].iloc[0] == pytest.approx(
+        direct["beta_mass"].iloc[-1], rel=1e-6
+    )
 
 
 def test_an_intervention_a_moment_after_the_start_counts_as_at_the_start():

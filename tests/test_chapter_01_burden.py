@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cart_autoimmunity import burden, evidence
+from cart_autoimmunity import burden, evidence, units
 from cart_autoimmunity.chapters import ch01_burden as ch
 from cart_autoimmunity.parameters.burden import BurdenParameters
 from cart_autoimmunity.parameters.costs import PopulationParameters
@@ -88,7 +88,7 @@ def test_treatment_years_come_from_the_burden_model(numbers):
     )
     # without relapse, the whole burden is the episode
     assert numbers["once_no_relapse_years"] == pytest.approx(
-        params.car_t_episode_days / burden.DAYS_PER_YEAR
+        params.car_t_episode_days / units.DAYS_PER_YEAR
     )
     for start, name in (
         (young, "once_relapse_sle_years"),

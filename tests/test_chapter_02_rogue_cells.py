@@ -10,8 +10,7 @@ import pytest
 from cart_autoimmunity import clonal_escape, evidence
 from cart_autoimmunity.chapters import ch02_rogue_cells as ch
 from cart_autoimmunity.parameters.clonal_escape import CloneParameters
-
-DAYS_PER_YEAR = 365.25
+from cart_autoimmunity.units import DAYS_PER_YEAR
 
 
 @pytest.fixture(scope="module")

@@ -292,7 +292,6 @@ def test_a_trial_read_in_its_own_report_is_cited_in_its_row():
 def test_the_budget_table_shows_a_budget_the_reader_recomputed():
     half = costs.health_system_cost(
         1e6,
-        0.5,
         population_params=PopulationParameters(treated_share=0.5),
         prices_usd=chapter.list_prices(),
     )

@@ -187,8 +187,10 @@ def test_tornado_defaults_lie_inside_ranges():
 
 
 def test_health_system_cost_closed_form():
-    table = health_system_cost(1_000_000, 0.01, prices_usd={"list price": 373_000})
-    population = PopulationParameters()
+    population = PopulationParameters(treated_share=0.01)
+    table = health_system_cost(
+        1_000_000, population_params=population, prices_usd={"list price": 373_000}
+    )
     patients = (
         1_000_000
         * population.autoimmune_prevalence
@@ -266,13 +268,9 @@ def test_health_system_cost_closed_form():
             lambda: tornado("autologous", ranges={"vector_usd": (2, 1)}),
             "range for vector_usd must have low <= high",
         ),
-        (lambda: health_system_cost(-1, 0.1), "population must be >= 0"),
+        (lambda: health_system_cost(-1), "population must be >= 0"),
         (
-            lambda: health_system_cost(1e6, 1.5),
-            "treated_share must be a fraction between 0 and 1",
-        ),
-        (
-            lambda: health_system_cost(1e6, 0.1, prices_usd={"bad": -5}),
+            lambda: health_system_cost(1e6, prices_usd={"bad": -5}),
             "price for bad must be >= 0",
         ),
     ],
@@ -322,11 +320,15 @@ def test_budget_counts_only_the_car_t_candidates():
     """Only the assumed candidate share of the autoimmune pool enters the budget, in proportion."""
     few = PopulationParameters(car_t_candidate_fraction=0.005)
     many = PopulationParameters(car_t_candidate_fraction=0.02)
-    a = health_system_cost(1_000_000, 1.0, population_params=few)
-    b = health_system_cost(1_000_000, 1.0, population_params=many)
+    a = health_system_cost(1_000_000, population_params=few)
+    b = health_system_cost(1_000_000, population_params=many)
     assert np.allclose(b["total_usd"], 4 * a["total_usd"])
+    half = health_system_cost(
+        1_000_000, population_params=few.replace(treated_share=0.5)
+    )
+    assert np.allclose(half["total_usd"], 0.5 * a["total_usd"])
     assert a["patients"].iloc[0] < 1_000_000 * few.autoimmune_prevalence
     with pytest.raises(ValueError, match="car_t_candidate_fraction"):
         PopulationParameters(car_t_candidate_fraction=1.5)
     with pytest.raises(ValueError, match="population_params"):
-        health_system_cost(1_000_000, 1.0, population_params="lupus")
+        health_system_cost(1_000_000, population_params="lupus")

@@ -18,15 +18,17 @@ PACKAGE = Path(ca.__file__).parent
 TESTS = Path(__file__).parent
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 #: Where each layer lives, and which layers it may import.
+#: ``units`` (constants such as the days in a year) is the floor every layer may stand on.
 LAYERS = {
-    "evidence": {"validation"},
-    "parameters": {"validation", "evidence"},
+    "units": set(),
+    "evidence": {"validation", "units"},
+    "parameters": {"validation", "evidence", "units"},
     "numerics": set(),
     "validation": set(),
     # figures: evidence only for the names readers know sources by; numerics for rounding.
-    "figures": {"validation", "numerics", "figures", "evidence"},
-    "chapter": {"figures", "parameters", "validation", "numerics"},
-    "claims": {"validation"},
+    "figures": {"validation", "numerics", "figures", "evidence", "units"},
+    "chapter": {"figures", "parameters", "validation", "numerics", "units"},
+    "claims": {"validation", "units"},
 }
 MODELS = (
     "antibodies",
@@ -87,11 +89,12 @@ def test_each_layer_imports_only_what_lies_below_it(path):
     if layer in LAYERS:
         allowed = LAYERS[layer]
     elif layer in MODELS:
-        allowed = {"validation", "numerics", "parameters", "evidence", *MODELS}
+        allowed = {"validation", "numerics", "units", "parameters", "evidence", *MODELS}
     elif layer == "chapters":  # a chapter's argument: everything below it
         allowed = {
             "validation",
             "numerics",
+            "units",
             "parameters",
             "evidence",
             "figures",

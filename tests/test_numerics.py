@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from cart_autoimmunity import antibodies, beta_cells, kinetics, numerics
+from cart_autoimmunity import antibodies, beta_cells, kinetics, numerics, units
 
 SCALE = numerics.SCALE_VARIABLE
 
@@ -131,11 +131,11 @@ def _antibody_titres() -> dict[str, str]:
 
 
 def _beta_cell_values() -> dict[str, str]:
-    run = beta_cells.simulate_intervention(2 * beta_cells.DAYS_PER_YEAR)
+    run = beta_cells.simulate_intervention(2 * units.DAYS_PER_YEAR)
     return {
         "diagnosis day, untreated": four_figures(beta_cells.diagnosis_day(None)),
         "diagnosis day, depleted at year 2": four_figures(
-            beta_cells.diagnosis_day(2 * beta_cells.DAYS_PER_YEAR)
+            beta_cells.diagnosis_day(2 * units.DAYS_PER_YEAR)
         ),
         "beta mass at year 10, depleted at year 2": four_figures(
             float(run["beta_mass"].iloc[-1])

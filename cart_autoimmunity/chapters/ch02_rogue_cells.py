@@ -17,6 +17,7 @@ from .. import chapter, clonal_escape, evidence, tolerance
 from ..claims import Bound, Check, Claim
 from ..figures.clonal_escape import CLONE_LABELS
 from ..parameters.clonal_escape import CloneParameters
+from ..units import DAYS_PER_YEAR
 from ..validation import require_choice
 
 CHAPTER = "notebooks/02_rogue_cells"
@@ -25,7 +26,6 @@ CHAPTER = "notebooks/02_rogue_cells"
 SIZE_CELLS = 1e6
 #: The simulation settings: ten years (days), 2000 clones of each kind, the seed.
 RUN = {"t_end_days": 3650.0, "n_replicates": 2000, "seed": 2024}
-DAYS_PER_YEAR = 365.25
 
 STAGE_NAMES = {
     tolerance.STAGES[0]: "Early immature B cells (bone marrow)",

@@ -28,6 +28,7 @@ from .. import chapter, cohort, evidence, kinetics
 from ..claims import Bound, Check, Claim
 from ..evidence import cohort_map
 from ..parameters.kinetics import CohortParameters, KineticsParameters
+from ..units import DAYS_PER_YEAR
 from ..validation import require_choice
 
 CHAPTER = "notebooks/04_erlangen"
@@ -85,7 +86,6 @@ QUOTED_SUMMARIES = {
 #: Methods in the persistence table's quantity names, as readers know them.
 METHODS = {"qpcr": "qPCR", "flow": "flow cytometry"}
 #: Days per year and per month, for the cited persistence (days).
-DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = 30.44
 
 

@@ -188,13 +188,8 @@ def budget() -> pd.DataFrame:
     """One-off cost of treating the assumed share of CAR T candidates among
     :data:`POPULATION` inhabitants (:func:`cart_autoimmunity.costs.health_system_cost`),
     with the launch list prices as two more options."""
-    population = PopulationParameters()
     return costs.health_system_cost(
-        POPULATION,
-        population.treated_share,
-        CostParameters(),
-        population,
-        prices_usd=list_prices(),
+        POPULATION, CostParameters(), PopulationParameters(), prices_usd=list_prices()
     )
 
 

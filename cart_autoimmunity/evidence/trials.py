@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import validation
+from ..units import DAYS_PER_YEAR
 from ..validation import require_columns
 from ._table import load
 
@@ -39,7 +40,7 @@ def erlangen_trials() -> pd.DataFrame:
 def car_t_persistence() -> pd.DataFrame:
     """How long CAR T cells stay detectable, and tisa-cel kinetic half-lives, in days.
 
-    Months are converted at 30.44 days per month and years at 365.25 days; the note
+    Months are converted at 30.44 days per month and years at :data:`~cart_autoimmunity.units.DAYS_PER_YEAR`; the note
     gives the original wording. Lower bounds ("more than") are stated in the note.
     """
     return load("car_t_persistence")
@@ -141,7 +142,7 @@ def persistence_points(persistence: pd.DataFrame) -> pd.DataFrame:
     }
     lower = rows["verification"].str.contains("lower bound", case=False).to_numpy()
     labels = [
-        f"{short.get(r.source, r.cohort)}: > {r.value / 365.25:.0f} years"
+        f"{short.get(r.source, r.cohort)}: > {r.value / DAYS_PER_YEAR:.0f} years"
         if lb
         else f"{short.get(r.source, r.cohort)}, longest"
         for r, lb in zip(rows.itertuples(), lower, strict=True)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .. import validation
+from ..units import DAYS_PER_YEAR
 from .style import SCENARIO_COLOURS, new_figure
 
 CLONE_COLOURS = {
@@ -13,7 +14,6 @@ CLONE_COLOURS = {
     "tumour": SCENARIO_COLOURS["tumour"],
 }
 CLONE_LABELS = {"autoreactive": "Autoreactive clone", "tumour": "Leukaemia-like clone"}
-DAYS_PER_YEAR = 365.25
 
 
 def _require_clones(frame: pd.DataFrame, what: str) -> None:
