@@ -24,6 +24,13 @@ from .parameters.beta_cells import BetaCellParameters, CPeptideParameters
 from .units import DAYS_PER_YEAR
 
 TEN_YEARS_DAYS = 10 * DAYS_PER_YEAR
+#: The model in TeX (rows of an ``aligned`` block): one source for chapter 7 and the model
+#: appendix, the equations of this module's docstring.
+EQUATIONS = r"""
+\frac{d\beta}{dt} &= r_\beta\,\beta(1-\beta) - k_\beta A\beta \\
+\frac{dA}{dt} &= g_A A(1-A) \\
+A(t_i^+) &= f\,A(t_i^-)
+"""
 
 
 def _rhs(params: BetaCellParameters):

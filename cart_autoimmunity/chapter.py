@@ -107,6 +107,20 @@ def glue_numbers(**values) -> None:
         glue(name, converged(value), display=False)
 
 
+def glue_equations(**equations: str) -> None:
+    """Glue each ``name=tex`` as display maths, not displayed, for a ```{glue:md} name```
+    block on a page. ``tex`` is the rows of an ``aligned`` block (such as
+    :data:`cart_autoimmunity.costs.EQUATIONS`), so a chapter and the model appendix show one
+    source of an equation."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    for name, tex in equations.items():
+        validation.require_text(name, tex)
+        math = f"$$\n\\begin{{aligned}}{tex}\\end{{aligned}}\n$$"
+        glue(name, Markdown(math), display=False)
+
+
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 

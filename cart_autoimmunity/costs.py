@@ -26,6 +26,21 @@ import pandas as pd
 from . import validation
 from .parameters.costs import CostParameters, PopulationParameters
 
+#: The cost per treated patient of each modality in TeX (rows of an ``aligned`` block): one
+#: source for chapter 8 and the model appendix. Every symbol is a field of
+#: :class:`~cart_autoimmunity.parameters.costs.CostParameters`; see :func:`cost_breakdown`.
+EQUATIONS = r"""
+C_\text{auto} &= \frac{C_\text{aph} + C_\text{vec} + C_\text{mfg} + C_\text{QC}
+  + C_\text{log}}{1 - p_\text{fail}} \\
+&\quad + \frac{F}{P} + C_\text{LD} + C_\text{hosp} + p_\text{ICU}\,C_\text{ICU} \\
+C_\text{allo} &= \Big(\frac{C_\text{batch}}{N(1 - p_\text{batch})}
+  + C_\text{fill}\Big)(1 + p_\text{redose}) \\
+&\quad + \frac{F}{P_\text{allo}} + C_\text{LD} + C_\text{hosp}
+  + p_\text{ICU}\,C_\text{ICU} \\
+C_\text{inv} &= n\,(C_\text{dose} + C_\text{adm}) + C_\text{mon} \\
+&\quad + C_\text{obs} + p_\text{ICU,inv}\,C_\text{ICU}
+"""
+
 MODALITIES = ("autologous", "allogeneic", "in_vivo")
 MODALITY_LABELS = {
     "autologous": "Autologous",

@@ -32,18 +32,24 @@ from .parameters.kinetics import KineticsParameters
 
 #: The right-hand side of M1/M4 in TeX: one source for this docstring's readers and the appendix.
 EQUATIONS = r"""
-h &= \kappa (E + \phi M + V), \qquad h_m = \kappa (E + \phi M + w_V V),
-\qquad S = \frac{T + B_{old} + B_{new}}{K_A + T + B_{old} + B_{new}} \\
-\dot E &= \big[p_H e^{-t/\tau_H} + p_A S - \delta_E - \mu - r(t)\big] E, \qquad
-\dot M = \mu E - (\delta_M + r(t)) M, \qquad r(t) = r_{max}(1 - e^{-t/\tau_{rec}}) \\
-\dot T &= \Big(r_T \tfrac{T}{1 + T} - h\Big) T, \qquad
-\dot P_1 = s_0 - \tfrac{n}{\tau_{mat}} P_1 - h_m P_1, \qquad
-\dot P_i = \tfrac{n}{\tau_{mat}} (P_{i-1} - P_i) - h_m P_i \\
-\dot B_{new} &= \tfrac{n}{\tau_{mat}} P_n - (k_B + h) B_{new}, \qquad
-\dot B_{old} = -(k_B + h) B_{old}, \qquad
-\dot I = c_I \big[h (T + B_{old} + B_{new}) + h_m \textstyle\sum_i P_i\big] - k_I I \\
-\dot V &= -k_{car} V, \qquad \mu = f_A \mu_c \ \text{(autoimmune, donor cells)},
-\ \mu_c \ \text{(cancer)}, \qquad E(0) = E_0, \qquad s_0 = k_B B_{ss}
+h &= \kappa (E + \phi M + V) \\
+h_m &= \kappa (E + \phi M + w_V V) \\
+S &= \frac{T + B_{old} + B_{new}}{K_A + T + B_{old} + B_{new}} \\
+\dot E &= \big[p_H e^{-t/\tau_H} + p_A S - \delta_E \\
+&\qquad - \mu - r(t)\big] E \\
+\dot M &= \mu E - (\delta_M + r(t)) M \\
+r(t) &= r_{max}(1 - e^{-t/\tau_{rec}}) \\
+\dot T &= \Big(r_T \tfrac{T}{1 + T} - h\Big) T \\
+\dot P_1 &= s_0 - \tfrac{n}{\tau_{mat}} P_1 - h_m P_1 \\
+\dot P_i &= \tfrac{n}{\tau_{mat}} (P_{i-1} - P_i) - h_m P_i \quad (i = 2, \dots, n) \\
+\dot B_{new} &= \tfrac{n}{\tau_{mat}} P_n - (k_B + h) B_{new} \\
+\dot B_{old} &= -(k_B + h) B_{old} \\
+\dot I &= c_I \big[h (T + B_{old} + B_{new}) \\
+&\qquad + h_m \textstyle\sum_i P_i\big] - k_I I \\
+\dot V &= -k_{car} V \\
+\mu &= f_A \mu_c \ \text{(autoimmune, donor cells)} \\
+\mu &= \mu_c \ \text{(cancer)} \\
+E(0) &= E_0, \qquad s_0 = k_B B_{ss}
 """
 
 #: Scenario names. They differ only in the target burden, memory formation and (allogeneic) rejection.

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cart_autoimmunity import cohort, kinetics
+from cart_autoimmunity.chapters import ch04_erlangen as ch04
 from cart_autoimmunity.parameters.kinetics import (
     UNCALIBRATED_COHORT_SPREADS,
     CohortParameters,
@@ -101,19 +102,10 @@ MEAN_TOL, SD_TOL = SD / np.sqrt(N_REF), SD / np.sqrt(2 * (N_REF - 1))
 FAST = {"n_patients": 100, "days": 400.0, "step_days": 4.0}
 
 
-def _chapter_cohort(cohort_params):
-    """The cohort of chapter 4: 300 patients, seed 2024, 1000 days, daily output."""
-    return cohort.simulate_cohort(
-        300, "autoimmune", P, cohort_params, seed=2024, days=1000, step_days=1
-    ).patients
-
-
 @pytest.fixture(scope="module")
 def chapter():
-    return {
-        "calibrated": _chapter_cohort(None),
-        "uncalibrated": _chapter_cohort(CohortParameters.uncalibrated()),
-    }
+    """Chapter 4's two cohorts, as the chapter runs them (its size, seed and horizon)."""
+    return {label: ch04.virtual_cohort(label).patients for label in ch04.COHORTS}
 
 
 def test_published_target_is_read_from_the_evidence():

@@ -135,9 +135,10 @@ def whole_thousands(usd: float) -> int:
 
 
 def cost_sentence(table: pd.DataFrame) -> str:
-    """One line with the cost per treated patient of each option of ``table``
+    """The cost per treated patient of each option of ``table``
     (:func:`cart_autoimmunity.costs.compare_modalities` output: ``option``, ``cost_usd``),
-    in whole thousand USD, for a reader who changed the assumptions and re-ran the cell."""
+    in whole thousand USD, for a reader who changed the assumptions and re-ran the cell: a
+    heading line, then one short line per option (it fits a phone's width)."""
     if not isinstance(table, pd.DataFrame) or not {"option", "cost_usd"} <= set(
         table.columns
     ):
@@ -146,7 +147,7 @@ def cost_sentence(table: pd.DataFrame) -> str:
         f"{option}: {whole_thousands(usd):,}"
         for option, usd in zip(table["option"], table["cost_usd"])
     ]
-    return "Cost per treated patient (model, thousand USD). " + "; ".join(parts) + "."
+    return "\n".join(["Model cost per patient (thousand USD):", *parts])
 
 
 def option_cost(option: str) -> float:

@@ -215,6 +215,24 @@ _CODE_CELLS = """() => {
   return problems;
 }"""
 
+#: Blocks a reader sees that scroll sideways inside the column: display equations, printed
+#: outputs and code listings in the text (at phone width, code cells are left out: a line
+#: of code may scroll there; at desktop width _CODE_CELLS checks them too). Waits for MathJax.
+_SIDEWAYS_BLOCKS = """async (withCodeCells) => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+    await MathJax.startup.promise;
+  const problems = [];
+  const blocks = 'article pre, article mjx-container[display="true"]';
+  for (const el of document.querySelectorAll(blocks)) {
+    if (el.offsetParent === null) continue;  // not shown (a closed toggle)
+    if (!withCodeCells && el.closest('div.cell_input')) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      problems.push(el.tagName.toLowerCase() + ': '
+        + el.textContent.replace(/\\s+/g, ' ').trim().slice(0, 50));
+  }
+  return problems;
+}"""
+
 #: Sentences around glued values: "( 1 in all)", "0 %", "()", unbalanced parentheses.
 _GLUE_TEXT = """() => {
   const problems = [];
@@ -259,6 +277,7 @@ class PageReport:
     requested_files: list[str] = field(default_factory=list)
     phone_figures: list[dict] = field(default_factory=list)
     broken_table_words: dict[str, list[str]] = field(default_factory=dict)
+    sideways_blocks: dict[str, list[str]] = field(default_factory=dict)
     code_cell_problems: list[str] = field(default_factory=list)
     glue_text_problems: list[str] = field(default_factory=list)
     internal_links: list[str] = field(default_factory=list)
@@ -322,6 +341,7 @@ def phone_measurements(page) -> dict:
         "phone_figures": page.evaluate(_FIGURE_SIZES),
         "broken_table_words": page.evaluate(_BROKEN_TABLE_WORDS),
         "caption_weights": page.evaluate(_CAPTION_WEIGHTS),
+        "sideways_blocks": page.evaluate(_SIDEWAYS_BLOCKS, False),
     }
 
 
@@ -395,6 +415,7 @@ def visit(
             if v["impact"] in ("serious", "critical")
         ]
     report.broken_table_words["desktop"] = page.evaluate(_BROKEN_TABLE_WORDS)
+    report.sideways_blocks["desktop"] = page.evaluate(_SIDEWAYS_BLOCKS, True)
     report.glue_text_problems = page.evaluate(_GLUE_TEXT)
     report.internal_links = sorted(set(page.evaluate(_INTERNAL_LINKS)))
 
@@ -407,6 +428,7 @@ def visit(
     )
     report.phone_figures = phone["phone_figures"]
     report.broken_table_words["phone"] = phone["broken_table_words"]
+    report.sideways_blocks["phone"] = phone["sideways_blocks"]
     report.caption_weights = phone["caption_weights"]
     page.set_viewport_size(DESKTOP)
     if screenshot_stem is not None:

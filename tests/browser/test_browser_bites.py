@@ -115,6 +115,8 @@ BROKEN_READING = """<html><body><article>
 <table style="width:40px;table-layout:fixed"><tr><td style="word-break:break-all">abstract 475,000&nbsp;USD</td></tr></table>
 <p>Seen ( <span class="pasted-text" style="font-weight:bold">1</span> in all) and a rate of <span class="pasted-text">0</span> %.</p>
 <figure><figcaption style="font-weight:300">A caption</figcaption></figure>
+<div class="cell_output"><pre style="width:200px;overflow:auto;white-space:pre">Printed: a line of output far too long for its box</pre></div>
+<mjx-container display="true" style="display:block;width:200px;overflow:auto"><span style="display:inline-block;width:600px">C = a + b</span></mjx-container>
 </article></body></html>"""
 GOOD_READING = """<html><body><article><h1>Title</h1>
 <div class="cell"><details class="hide above-input"><summary>s</summary></details><div class="cell_input"><pre>x = 1</pre></div><div class="cell_output"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></div></div>
@@ -131,6 +133,8 @@ def _reading_checks(browser, html: str) -> dict:
         "code": page.evaluate(browser_checks._CODE_CELLS),
         "glue": page.evaluate(browser_checks._GLUE_TEXT),
         "captions": page.evaluate(browser_checks._CAPTION_WEIGHTS),
+        "sideways": page.evaluate(browser_checks._SIDEWAYS_BLOCKS, True),
+        "sideways_phone": page.evaluate(browser_checks._SIDEWAYS_BLOCKS, False),
     }
     page.close()
     return found
@@ -145,8 +149,25 @@ def test_reading_checks_catch_what_issue_21_found(browser):
     assert found["glue"][0] == "Seen ( 1 in all) and a rate of 0 %."
     assert "glued value in another weight: 1" in found["glue"]
     assert found["captions"] == [300]
+    assert [p.split(":")[0] for p in found["sideways"]] == [
+        "pre",
+        "pre",
+        "mjx-container",
+    ]
+    assert [p.split(":")[0] for p in found["sideways_phone"]] == [
+        "pre",
+        "mjx-container",
+    ]
+    assert found["sideways_phone"][0].startswith("pre: Printed: a line of output")
 
 
 def test_reading_checks_pass_a_good_page(browser):
     found = _reading_checks(browser, GOOD_READING)
-    assert found == {"words": [], "code": [], "glue": [], "captions": [400]}
+    assert found == {
+        "words": [],
+        "code": [],
+        "glue": [],
+        "captions": [400],
+        "sideways": [],
+        "sideways_phone": [],
+    }

@@ -87,6 +87,7 @@ def test_a_resized_page_measures_as_a_phone(page_report, browser, site):
         "phone_figures": report.phone_figures,
         "broken_table_words": report.broken_table_words["phone"],
         "caption_weights": report.caption_weights,
+        "sideways_blocks": report.sideways_blocks["phone"],
     } == phone
 
 
@@ -145,6 +146,13 @@ def test_search_control_finds_nothing_for_a_nonsense_word(browser, site):
 def test_no_table_word_breaks_across_lines(page_report, path):
     """At 1280 and 390 px: no word or number of a table cell is split over two lines."""
     assert page_report(path).broken_table_words == {"desktop": [], "phone": []}
+
+
+@per_page
+def test_no_equation_output_or_listing_scrolls_sideways(page_report, path):
+    """At 1280 and 390 px: every display equation, printed output and code listing in the
+    text fits its column (code cells may scroll at 390 px; at 1280 px they wrap)."""
+    assert page_report(path).sideways_blocks == {"desktop": [], "phone": []}
 
 
 @per_page
