@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cart_autoimmunity import cytokines, evidence, in_vivo, kinetics, ledger
@@ -31,7 +32,8 @@ def numbers():
 
 
 def _report(source: str, quantity: str) -> float:
-    reports = evidence.donor_cell_reports()
+    """A report's number from its home, whichever evidence table that is."""
+    reports = evidence.all_evidence()
     rows = reports[(reports["source"] == source) & (reports["quantity"] == quantity)]
     assert len(rows) == 1, (source, quantity)
     return float(rows["value"].iloc[0])
@@ -63,6 +65,26 @@ def schedules():
 # ------------------------------------------------------------------------------------------
 # Cited numbers and parameters
 # ------------------------------------------------------------------------------------------
+def test_donor_reports_join_the_safety_numbers_from_their_home(monkeypatch):
+    """Wang 2024's CRS and Wang 2025's GvHD live in the safety tables only; the donor table
+    shows them under the report's name, and a second copy in the donor table is refused."""
+    reports = chapter.donor_reports().set_index(["source", "quantity"])
+    own = evidence.donor_cell_reports().set_index(["source", "quantity"])
+    for key, table in [
+        (("wang2024", "crs_any_grade"), evidence.crs_rates()),
+        (("wang2025", "gvhd_any_grade"), evidence.other_adverse_events()),
+    ]:
+        home = table.set_index(["source", "quantity"]).loc[key]
+        assert key not in own.index
+        assert reports.loc[key, "verification"] == home["verification"]
+        assert reports.loc[key, "cohort"] == own.loc[(key[0], "patients"), "cohort"]
+    copy = evidence.crs_rates().query("source == 'wang2024'")
+    twice = pd.concat([evidence.donor_cell_reports(), copy], ignore_index=True)
+    monkeypatch.setattr(chapter.evidence, "donor_cell_reports", lambda: twice)
+    with pytest.raises(ValueError, match="stored in two evidence tables"):
+        chapter.donor_reports.__wrapped__()
+
+
 def test_donor_reports_are_quoted_from_the_evidence(numbers):
     assert numbers["wang_n"] == _report("wang2024", "patients")
     assert numbers["wang25_n"] == _report("wang2025", "patients")
@@ -286,8 +308,8 @@ def test_the_claims_would_fail_on_the_wrong_numbers():
 # ------------------------------------------------------------------------------------------
 def test_donor_table_shows_percentages_and_million_cells():
     table = chapter.tables()["tbl-future-donor"]
-    reports = evidence.donor_cell_reports()
-    assert len(table) == len(reports)
+    reports = chapter.donor_reports()
+    assert len(table) == len(reports) == len(evidence.donor_cell_reports()) + 2
     crs = table["what"] == "CRS, any grade (%)"
     assert np.allclose(
         table.loc[crs, "value"],

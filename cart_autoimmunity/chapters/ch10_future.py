@@ -72,17 +72,18 @@ THERAPY_NAMES = {
 #: Cohort of the CRS rate of the first donor-cell report in the CRS evidence table.
 WANG2024_CRS_COHORT = "Wang et al. 2024, donor CD19 (myositis, SSc)"
 #: Readers' names of the donor-report quantities, and the factor to their display unit.
+#: In the order a report's rows are shown.
 DONOR_QUANTITIES = {
     "patients": ("Patients treated", 1.0),
+    "dose_car_t_per_kg": ("Dose (million cells per kg)", 1e-6),
     "follow_up": ("Follow-up (months)", 1.0),
     "follow_up_median": ("Median follow-up (days)", 1.0),
-    "dose_car_t_per_kg": ("Dose (million cells per kg)", 1e-6),
     "car_t_peak_day": ("CAR T cells peaked (day)", 1.0),
+    "lldas_and_doris_week_12": ("Low activity and remission, week 12 (%)", 100.0),
     "crs_any_grade": ("CRS, any grade (%)", 100.0),
     "neurotoxicity_any_grade": ("ICANS, any grade (%)", 100.0),
     "gvhd_any_grade": ("Graft-versus-host disease (%)", 100.0),
     "withdrawals": ("Patients withdrawn", 1.0),
-    "lldas_and_doris_week_12": ("Low activity and remission, week 12 (%)", 100.0),
 }
 
 
@@ -91,8 +92,26 @@ DONOR_QUANTITIES = {
 # ------------------------------------------------------------------------------------------
 @cache
 def donor_reports() -> pd.DataFrame:
-    """The donor-cell reports (wang2024, wang2025) and the lupus series feng2025 for scale."""
-    return evidence.donor_cell_reports()
+    """The donor-cell reports (wang2024, wang2025) and the lupus series feng2025 for scale.
+
+    :func:`cart_autoimmunity.evidence.donor_cell_reports`, with each report's numbers that
+    have their home in the safety tables (:func:`~cart_autoimmunity.evidence.crs_rates`,
+    :func:`~cart_autoimmunity.evidence.other_adverse_events`) joined under the report's
+    name; rows of a report in :data:`DONOR_QUANTITIES` order.
+    """
+    own = evidence.donor_cell_reports()
+    names = own.drop_duplicates("source").set_index("source")["cohort"]
+    safety = pd.concat([evidence.crs_rates(), evidence.other_adverse_events()])
+    joined = safety[
+        safety["source"].isin(names.index) & safety["quantity"].isin(DONOR_QUANTITIES)
+    ].assign(cohort=lambda t: t["source"].map(names))
+    reports = pd.concat([own, joined[own.columns]], ignore_index=True)
+    if reports.duplicated(["source", "quantity"]).any():
+        raise ValueError("a donor-report number is stored in two evidence tables")
+    order = {source: i for i, source in enumerate(names.index)}
+    rank = {quantity: i for i, quantity in enumerate(DONOR_QUANTITIES)}
+    key = reports["source"].map(order) * len(rank) + reports["quantity"].map(rank)
+    return reports.iloc[key.argsort(kind="stable")].reset_index(drop=True)
 
 
 def report(source: str) -> pd.Series:
