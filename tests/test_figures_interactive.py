@@ -295,9 +295,15 @@ def _figures(memory, schedule):
     ]
 
 
-def test_html_is_identical_on_every_call(memory, schedule):
+@pytest.fixture(scope="module")
+def figures(memory, schedule):
+    """The three explorable figures, built once for the tests that only read them."""
+    return _figures(memory, schedule)
+
+
+def test_html_is_identical_on_every_call(figures, memory, schedule):
     """Bokeh's ids come from a process-wide counter and uuid4: both are renumbered."""
-    first = [f.html for f in _figures(memory, schedule)]
+    first = [f.html for f in figures]
     second = [f.html for f in _figures(memory, schedule)]
     assert first == second
     for html in first:
@@ -305,14 +311,14 @@ def test_html_is_identical_on_every_call(memory, schedule):
         assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}", html)
 
 
-def test_bokehjs_comes_from_the_books_static_folder(memory, schedule):
+def test_bokehjs_comes_from_the_books_static_folder(figures):
     import bokeh
 
     expected = [
         f"../_static/bokeh/{bokeh.__version__}/{name}"
         for name in _interactive.BOKEH_JS_FILES
     ]
-    for figure in _figures(memory, schedule):
+    for figure in figures:
         sources = json.loads(re.search(r"const sources = (\[.*?\]);", figure.html)[1])
         assert sources == expected
         assert "<script src=" not in figure.html, "BokehJS loads only on request"
@@ -323,8 +329,8 @@ def test_bokehjs_comes_from_the_books_static_folder(memory, schedule):
         )
 
 
-def test_the_reader_asks_for_the_figure_with_a_real_button(memory, schedule):
-    for figure in _figures(memory, schedule):
+def test_the_reader_asks_for_the_figure_with_a_real_button(figures):
+    for figure in figures:
         button = re.search(r'<button type="button"[^>]*>([^<]+)</button>', figure.html)
         assert button and button[1] == "Show the explorable figure"
         # Hidden until the loader script runs: without JavaScript only <noscript> shows.
@@ -348,11 +354,11 @@ def test_the_download_size_shown_is_bokehjs_compressed():
     assert abs(_interactive._bokeh_download_kb() * 1000 - total) <= 10_000
 
 
-def test_text_repr_is_short_and_has_no_ids(memory, schedule):
+def test_text_repr_is_short_and_has_no_ids(figures):
     from IPython.core.interactiveshell import InteractiveShell
 
     formatter = InteractiveShell.instance().display_formatter
-    for figure in _figures(memory, schedule):
+    for figure in figures:
         data, _ = formatter.format(figure)
         assert data["text/html"] == figure.html
         text = data["text/plain"]
@@ -362,8 +368,8 @@ def test_text_repr_is_short_and_has_no_ids(memory, schedule):
         assert len(text) < 300 and "0x" not in text and not re.search(r"\d{4}-", text)
 
 
-def test_figures_say_they_show_model_runs_and_label_their_controls(memory, schedule):
-    for figure in _figures(memory, schedule):
+def test_figures_say_they_show_model_runs_and_label_their_controls(figures):
+    for figure in figures:
         assert "Model runs, not patient data" in figure.html
         assert "<noscript>" in figure.html
         titles = re.findall(r'"title":"([^"]+)","options"', figure.html)
@@ -548,8 +554,8 @@ def test_every_javascript_file_is_used_and_every_used_file_exists():
     assert used == {p.name for p in JS.glob("*.js")}
 
 
-def test_the_pages_carry_each_callback_without_its_comments(memory, schedule):
-    pages = "".join(f.html for f in _figures(memory, schedule))
+def test_the_pages_carry_each_callback_without_its_comments(figures):
+    pages = "".join(f.html for f in figures)
     for path in JS.glob("*.js"):
         code = _interactive._js(path.name)
         assert not code.startswith("//") and code.strip()
