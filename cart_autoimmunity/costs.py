@@ -27,8 +27,10 @@ from . import validation
 from .parameters.costs import CostParameters, PopulationParameters
 
 #: The cost per treated patient of each modality in TeX (rows of an ``aligned`` block): one
-#: source for chapter 8 and the model appendix. Every symbol is a field of
-#: :class:`~cart_autoimmunity.parameters.costs.CostParameters`; see :func:`cost_breakdown`.
+#: source for chapter 8 and the model appendix. Each symbol stands for a field of
+#: :class:`~cart_autoimmunity.parameters.costs.CostParameters` (``C_aph`` for
+#: ``apheresis_usd``, ``p_fail`` for ``manufacturing_failure_fraction``, ...), combined as
+#: :func:`cost_breakdown` combines them.
 EQUATIONS = r"""
 C_\text{auto} &= \frac{C_\text{aph} + C_\text{vec} + C_\text{mfg} + C_\text{QC}
   + C_\text{log}}{1 - p_\text{fail}} \\

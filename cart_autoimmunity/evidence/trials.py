@@ -40,8 +40,9 @@ def erlangen_trials() -> pd.DataFrame:
 def car_t_persistence() -> pd.DataFrame:
     """How long CAR T cells stay detectable, and tisa-cel kinetic half-lives, in days.
 
-    Months are converted at 30.44 days per month and years at :data:`~cart_autoimmunity.units.DAYS_PER_YEAR`; the note
-    gives the original wording. Lower bounds ("more than") are stated in the note.
+    Months are converted at 30.44 days per month and years at
+    :data:`~cart_autoimmunity.units.DAYS_PER_YEAR` days; the note gives the original
+    wording. Lower bounds ("more than") are stated in the note.
     """
     return load("car_t_persistence")
 
