@@ -8,6 +8,8 @@ tolerances move results by far less than one part in 10⁴.
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 import numbers
 import re
@@ -34,7 +36,8 @@ def setup() -> None:
 
     In a notebook it also checks every figure a cell leaves open: text too small to read on a
     phone (see :func:`cart_autoimmunity.figures.style.illegible_texts`) raises a warning, which
-    the book build and nbval treat as an error.
+    the book build and nbval treat as an error; and figures are shown as palette PNGs
+    (:func:`palette_png`), the same to the eye at a third of the size.
     """
     use_book_style()
     pd.set_option("display.precision", 3)
@@ -47,9 +50,68 @@ def setup() -> None:
     shell = get_ipython()
     if shell is not None:
         callbacks = shell.events.callbacks["post_execute"]
-        if warn_about_illegible_figures not in callbacks:
-            # First, so that the figures are still open (the inline backend closes them).
-            callbacks.insert(0, warn_about_illegible_figures)
+        # First, so that they run before the inline backend shows and closes the figures.
+        for hook in (draw_figures_as_palette_png, warn_about_illegible_figures):
+            if hook not in callbacks:
+                callbacks.insert(0, hook)
+
+
+#: Colours a figure's PNG keeps (:func:`palette_png`): the book's figures use a few flat
+#: colours, and the rest are the anti-aliased edges between them.
+PNG_COLOURS = 256
+
+
+def palette_png(png: bytes) -> bytes:
+    """``png`` (a figure as a PNG) as an 8-bit palette PNG of at most :data:`PNG_COLOURS`
+    colours, on white where it was transparent.
+
+    Pillow's median-cut quantiser, without dithering: every flat colour of the book's
+    palette keeps its exact value (a test checks each), only anti-aliased edge pixels move,
+    and the file is about a third of the size, which a reader on a phone downloads.
+    """
+    from PIL import Image
+
+    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+        raise ValueError("png must be the bytes of a PNG image")
+    image = Image.open(io.BytesIO(png))
+    if image.mode != "RGB":
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA")).convert("RGB")
+    quantised = image.quantize(
+        PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    out = io.BytesIO()
+    quantised.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def draw_figures_as_palette_png() -> None:
+    """Wrap the inline backend's PNG drawing of a figure in :func:`palette_png` (once).
+
+    Run after each cell, before the backend shows the cell's figures: the backend registers
+    its drawing when a notebook makes its first figure, not when pyplot is imported.
+    """
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    draw = formatter.type_printers.get(Figure)
+    if draw is None or getattr(draw, "palette_png", False):
+        return
+
+    def figure_png(fig):
+        data = draw(fig)
+        if data is None:  # an empty figure draws nothing
+            return None
+        as_text = isinstance(data, str)
+        png = palette_png(base64.b64decode(data) if as_text else data)
+        return base64.b64encode(png).decode("ascii") if as_text else png
+
+    figure_png.palette_png = True
+    formatter.for_type(Figure, figure_png)
 
 
 def warn_about_illegible_figures() -> None:

@@ -64,6 +64,7 @@ SKIP = {
         [
             "chapter.setup",
             "chapter.warn_about_illegible_figures",
+            "chapter.draw_figures_as_palette_png",
             "cohort.published_b_cell_return",
             "evidence.all_evidence",
             "evidence.citation_keys",

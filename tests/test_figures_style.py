@@ -146,3 +146,94 @@ def test_the_notebook_hook_warns_about_a_crowded_label():
     ax.text(9.0, 0.5, "a long label past the edge")
     with pytest.warns(UserWarning, match="figure label hard to read"):
         chapter.warn_about_illegible_figures()
+
+
+# --- figures shown as palette PNGs (chapter.palette_png) ------------------------------------
+def _figure_png(fig, **kwargs) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", **kwargs)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _palette_figure():
+    """A line in every colour of the book's palette, a shaded band and a legend."""
+    import numpy as np
+
+    style.use_book_style()
+    fig, ax = style.new_figure()
+    x = np.linspace(0.0, 10.0, 200)
+    for i, colour in enumerate(style.OKABE_ITO.values()):
+        ax.plot(x, np.sin(x + i) + i, color=colour, linewidth=3, label=str(i))
+    ax.fill_between(x, 0.0, 1.0, color=style.OKABE_ITO["orange"], alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def test_a_palette_png_keeps_every_book_colour_and_is_smaller():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from cart_autoimmunity import chapter
+
+    original = _figure_png(_palette_figure())
+    png = chapter.palette_png(original)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and len(png) < len(original) / 2
+    palette = np.array(image.getpalette()[: 3 * chapter.PNG_COLOURS]).reshape(-1, 3)
+    used = {tuple(palette[i]) for i in np.unique(np.asarray(image))}
+    for colour in style.OKABE_ITO.values():
+        assert tuple(int(colour[j : j + 2], 16) for j in (1, 3, 5)) in used, colour
+    before = np.asarray(Image.open(io.BytesIO(original)).convert("RGB"), dtype=int)
+    after = np.asarray(image.convert("RGB"), dtype=int)
+    assert before.shape == after.shape
+    assert (np.abs(before - after).max(axis=2) > 8).mean() < 0.02  # edges only
+
+
+def test_a_transparent_figure_becomes_white_not_black():
+    import io
+
+    from PIL import Image
+
+    from cart_autoimmunity import chapter
+
+    fig, ax = style.new_figure()
+    ax.plot([0, 1], [0, 1])
+    png = chapter.palette_png(_figure_png(fig, transparent=True))
+    corner = Image.open(io.BytesIO(png)).convert("RGB").getpixel((0, 0))
+    assert corner == (255, 255, 255)
+    with pytest.raises(ValueError, match="png must be the bytes of a PNG image"):
+        chapter.palette_png(b"GIF89a")
+
+
+def test_the_hook_wraps_the_inline_backends_drawing_once(monkeypatch):
+    """After a cell, the backend's PNG drawing of a figure goes through palette_png."""
+    import base64
+    import io
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from cart_autoimmunity import chapter
+
+    shell = InteractiveShell.instance()
+    formatter = shell.display_formatter.formatters["image/png"]
+    monkeypatch.setitem(
+        formatter.type_printers,
+        Figure,
+        lambda fig: base64.b64encode(_figure_png(fig)).decode("ascii"),
+    )
+    monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+    chapter.draw_figures_as_palette_png()
+    wrapped = formatter.type_printers[Figure]
+    chapter.draw_figures_as_palette_png()
+    assert formatter.type_printers[Figure] is wrapped, "wrapped once, not twice"
+    fig, ax = style.new_figure()
+    ax.plot([0, 1], [0, 1])
+    shown = Image.open(io.BytesIO(base64.b64decode(wrapped(fig))))
+    assert shown.mode == "P"

@@ -185,6 +185,23 @@ def test_chapter_cites_glues_and_plots(path):
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_every_stored_figure_is_a_palette_png(path):
+    """chapter.setup() shows figures as palette PNGs (a third of the bytes a reader loads):
+    a figure stored otherwise was drawn past the hook (shown inside its cell, say)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    for cell in _code_cells(_load(path)):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get("image/png")
+            if data:
+                image = Image.open(io.BytesIO(base64.b64decode(data)))
+                assert image.mode == "P", f"{image.mode} figure: {_source(cell)[:60]}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_every_figure_has_caption_name_and_real_alt_text(path):
     names = set()
     for cell in _code_cells(_load(path)):
