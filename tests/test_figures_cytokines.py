@@ -80,6 +80,19 @@ def test_interval_matches_park_2018_reported_interval():
 
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 400), data=st.data())
+def test_interval_is_statsmodels_clopper_pearson(n, data):
+    """The same interval as statsmodels' exact ("beta") method, an independent code path."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    k = data.draw(st.integers(0, n))
+    confidence = data.draw(st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+    expected = proportion_confint(k, n, alpha=1 - confidence, method="beta")
+    got = exact_binomial_interval(k, n, confidence)
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 400), data=st.data())
 def test_interval_contains_the_estimate_and_is_symmetric(n, data):
     k = data.draw(st.integers(0, n))
     low, high = exact_binomial_interval(k, n)

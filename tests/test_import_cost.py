@@ -59,6 +59,26 @@ def test_the_models_and_the_figures_load_nothing_beyond_the_scientific_stack():
     assert not loaded & HEAVY, f"loaded with the models: {sorted(loaded & HEAVY)}"
 
 
+def loaded_modules(statement: str) -> set[str]:
+    """Every module (dotted names) that `statement` leaves loaded in a fresh interpreter."""
+    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return set(json.loads(out.stdout))
+
+
+def test_a_chapters_first_cell_does_not_load_scipy_stats():
+    """`ca.chapter.setup()`, the first cell of every chapter, with the figures package:
+    scipy.stats (about 0.3 s a kernel) loads only in the one chapter that uses it."""
+    loaded = loaded_modules(
+        "import cart_autoimmunity as ca\nca.chapter.setup()\n"
+        "import cart_autoimmunity.figures, cart_autoimmunity.evidence"
+    )
+    assert "cart_autoimmunity.evidence.summaries" in loaded
+    assert "scipy.stats" not in loaded
+
+
 def test_names_resolve_lazily_and_unknown_names_fail():
     import cart_autoimmunity as ca
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import betaincinv
 
 from .. import validation
 
@@ -14,7 +14,9 @@ def exact_binomial_interval(events, n, confidence: float = 0.95) -> tuple[float,
 
     Uses the beta-distribution form: lower = Beta(α/2; k, n − k + 1), upper =
     Beta(1 − α/2; k + 1, n − k), with 0 and 1 at the edges. For k = 0 the upper bound is
-    1 − (α/2)^(1/n).
+    1 − (α/2)^(1/n). Beta(q; a, b), the q-quantile of a beta distribution, is the inverse
+    regularised incomplete beta function ``scipy.special.betaincinv(a, b, q)`` (what
+    ``scipy.stats.beta.ppf`` computes, without importing ``scipy.stats``).
     """
     validation.require_integer("n", n)
     validation.require_integer("events", events)
@@ -28,13 +30,9 @@ def exact_binomial_interval(events, n, confidence: float = 0.95) -> tuple[float,
             f"confidence must be strictly between 0 and 1, got {confidence}"
         )
     alpha = 1.0 - confidence
-    low = (
-        0.0 if events == 0 else float(stats.beta.ppf(alpha / 2, events, n - events + 1))
-    )
+    low = 0.0 if events == 0 else float(betaincinv(events, n - events + 1, alpha / 2))
     high = (
-        1.0
-        if events == n
-        else float(stats.beta.ppf(1 - alpha / 2, events + 1, n - events))
+        1.0 if events == n else float(betaincinv(events + 1, n - events, 1 - alpha / 2))
     )
     return low, high
 
