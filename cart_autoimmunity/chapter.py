@@ -105,12 +105,15 @@ def draw_figures_as_palette_png() -> None:
         return
 
     def figure_png(fig):
-        data = draw(fig)
-        if data is None:  # an empty figure draws nothing
+        drawn = draw(fig)
+        if drawn is None:  # an empty figure draws nothing
             return None
+        # Retina drawing returns (data, size metadata); either may be base64 text.
+        data, metadata = drawn if isinstance(drawn, tuple) else (drawn, None)
         as_text = isinstance(data, str)
         png = palette_png(base64.b64decode(data) if as_text else data)
-        return base64.b64encode(png).decode("ascii") if as_text else png
+        shown = base64.b64encode(png).decode("ascii") if as_text else png
+        return shown if metadata is None else (shown, metadata)
 
     figure_png.palette_png = True
     formatter.for_type(Figure, figure_png)

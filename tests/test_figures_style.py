@@ -237,3 +237,32 @@ def test_the_hook_wraps_the_inline_backends_drawing_once(monkeypatch):
     ax.plot([0, 1], [0, 1])
     shown = Image.open(io.BytesIO(base64.b64decode(wrapped(fig))))
     assert shown.mode == "P"
+
+
+def test_the_hook_keeps_a_retina_drawings_size(monkeypatch):
+    """A learner who asks for retina figures gets them, as palette PNGs with their size."""
+    import base64
+    import io
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import retina_figure
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from cart_autoimmunity import chapter
+
+    shell = InteractiveShell.instance()
+    formatter = shell.display_formatter.formatters["image/png"]
+    monkeypatch.setitem(
+        formatter.type_printers, Figure, lambda fig: retina_figure(fig, base64=True)
+    )
+    monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+    chapter.draw_figures_as_palette_png()
+    fig, ax = style.new_figure()
+    ax.plot([0, 1], [0, 1])
+    data, metadata = formatter.type_printers[Figure](fig)
+    shown = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert shown.mode == "P" and metadata == {
+        "width": shown.width // 2,
+        "height": shown.height // 2,
+    }
