@@ -186,7 +186,7 @@ def test_chapter_cites_glues_and_plots(path):
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_every_stored_figure_is_a_palette_png(path):
-    """chapter.setup() shows figures as palette PNGs (a third of the bytes a reader loads):
+    """chapter.setup() shows figures as palette PNGs (under half the bytes a reader loads):
     a figure stored otherwise was drawn past the hook (shown inside its cell, say)."""
     import base64
     import io
