@@ -63,6 +63,10 @@ def _check_common(intervention_day, depth, horizon_days, step_days):
             intervention_day = (
                 0.0  # an intervention within a nanosecond of the start is at the start
             )
+        elif abs(horizon_days - intervention_day) <= validation.SHORTEST_SEGMENT_DAYS:
+            intervention_day = (
+                horizon_days  # ... and one within a nanosecond of the end, at the end
+            )
     return intervention_day, depth, horizon_days, step_days
 
 
@@ -118,10 +122,11 @@ def simulate_intervention(
         intervention_day, depth, horizon_days, step_days
     )
     grid = np.arange(0.0, horizon_days, step_days)
+    grid = grid[~np.isclose(grid, horizon_days, rtol=1e-12, atol=0.0)]  # float steps
     grid = np.union1d(grid, [horizon_days])  # the last row is the horizon itself
     if intervention_day is not None and intervention_day < horizon_days:
         grid = np.union1d(grid, [intervention_day])
-    values = np.empty((2, grid.size))
+    values = np.full((2, grid.size), np.nan)  # every row is filled by one segment below
     for start, stop, dense in _segments(params, intervention_day, depth, horizon_days):
         # Points at a break belong to the later segment (after the depletion jump).
         mask = (grid >= start) & ((grid < stop) | (stop == horizon_days))

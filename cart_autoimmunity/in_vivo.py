@@ -3,6 +3,7 @@ r"""Model M5: in vivo CAR T cells made by mRNA-LNP doses, on top of M1's B-cell 
 No lymphodepletion (B cells and precursors start at their normal steady state) and no
 infused cells (``E = M = 0``). Each dose on day ``t_j`` adds ``eta`` CAR+ T cells to a
 non-proliferating pool ``V`` that loses CAR expression at ``k_CAR`` (mRNA is not copied):
+:data:`EQUATIONS`,
 
 .. math:: \dot V = -k_{CAR} V + \sum_j \eta\, \delta(t - t_j), \qquad
           V(t) = \sum_{t_j \le t} \eta\, e^{-k_{CAR} (t - t_j)}
@@ -23,6 +24,13 @@ import pandas as pd
 from . import cytokines, kinetics, validation
 from .parameters.in_vivo import InVivoParameters
 from .parameters.kinetics import KineticsParameters, SevereCRSParameters
+
+#: The CAR+ pool of M5 in TeX (rows of an ``aligned`` block): one source for the model
+#: appendix and this module's docstring; M1's row for ``V`` is this one without doses.
+EQUATIONS = r"""
+\dot V &= -k_{CAR} V + \sum_j \eta\,\delta(t - t_j) \\
+V(t) &= \sum_{t_j \le t} \eta\, e^{-k_{CAR}(t - t_j)}
+"""
 
 #: Named dosing schedules (dose days). Weekly x6 follows the Descartes-08 myasthenia trials.
 SCHEDULES = {

@@ -229,6 +229,13 @@ def test_states_bounded_and_finite(
 def test_the_last_row_is_the_horizon_whatever_the_step():
     run = simulate_intervention(50.0, horizon_days=100.0, step_days=30.0)
     assert run["day"].tolist() == [0.0, 30.0, 50.0, 60.0, 90.0, 100.0]
+    # 7 x 0.3 is 2.0999999999999996 in floating point: one last row, not two.
+    days = simulate_intervention(None, horizon_days=2.1, step_days=0.3)["day"]
+    assert days.tolist()[-2:] == pytest.approx([1.8, 2.1]) and len(days) == 8
+    # An intervention a moment before the horizon is at the horizon: every row is computed.
+    late = simulate_intervention(100.0 - 1e-10, horizon_days=100.0, step_days=30.0)
+    untreated = simulate_intervention(None, horizon_days=100.0, step_days=30.0)
+    np.testing.assert_allclose(late["beta_mass"], untreated["beta_mass"])
     ten_years = sweep_intervention_times([1.0], horizon_years=10.0)
     direct = simulate_intervention(DAYS_PER_YEAR, horizon_days=10 * DAYS_PER_YEAR)
     assert ten_years["beta_at_horizon"].iloc[0] == pytest.approx(

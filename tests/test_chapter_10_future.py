@@ -91,7 +91,10 @@ def test_donor_reports_are_quoted_from_the_evidence(numbers):
     assert numbers["wang25_dose_m"] == _report("wang2025", "dose_car_t_per_kg") / 1e6
     assert numbers["wang25_months"] == _report("wang2025", "follow_up")
     assert numbers["wang25_peak_day"] == _report("wang2025", "car_t_peak_day")
-    assert numbers["wang25_withdrawn"] == _report("wang2025", "withdrawals")
+    assert numbers["wang25_withdrawn"] == pytest.approx(
+        _report("wang2025", "patients")
+        * _report("wang2025", "withdrawn_for_thrombocytopenia")
+    )
     assert numbers["feng_n"] == _report("feng2025", "patients")
     assert numbers["feng_remission_pct"] == pytest.approx(
         100 * _report("feng2025", "lldas_and_doris_week_12")
@@ -309,7 +312,7 @@ def test_the_claims_would_fail_on_the_wrong_numbers():
 def test_donor_table_shows_percentages_and_million_cells():
     table = chapter.tables()["tbl-future-donor"]
     reports = chapter.donor_reports()
-    assert len(table) == len(reports) == len(evidence.donor_cell_reports()) + 2
+    assert len(table) == len(reports) == len(evidence.donor_cell_reports()) + 3
     crs = table["what"] == "CRS, any grade (%)"
     assert np.allclose(
         table.loc[crs, "value"],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from book_standards import load_notebook, notebook_markdown
 
-from cart_autoimmunity import beta_cells, chapter, costs, kinetics
+from cart_autoimmunity import beta_cells, chapter, costs, in_vivo, kinetics
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
@@ -17,6 +17,7 @@ PAGES = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
 #: Each glued equation, its one source, and the pages that show it.
 HOMES = {
     "kinetics_equations": (kinetics.EQUATIONS, ["book/model_appendix.ipynb"]),
+    "in_vivo_equations": (in_vivo.EQUATIONS, ["book/model_appendix.ipynb"]),
     "beta_cell_equations": (
         beta_cells.EQUATIONS,
         ["notebooks/07_damage.ipynb", "book/model_appendix.ipynb"],
@@ -34,18 +35,36 @@ def display_maths(markdown: str) -> list[str]:
 
 
 def left_sides(tex: str) -> set[str]:
-    """The left-hand sides of the equations in a block (``C_\\text{auto}``, ``\\dot E``, …):
+    """The left-hand sides of the equations in a block (``C_auto``, ``\\dot E``, …), spelt
+    alike however they were typed (``C_{auto}`` and ``C_\\text{auto}`` both give ``C_auto``):
     rows split at ``\\\\`` and ``\\qquad``; a continued row (``&\\quad + …``) has none."""
+    tex = re.sub(r"\\(begin|end)\{aligned\}", " ", tex)
     pieces = re.split(r"\\\\|\\qquad", tex)
-    sides = (
-        piece.split("=")[0].replace("&", "").strip() for piece in pieces if "=" in piece
-    )
-    return {side for side in sides if side}
+    sides = (piece.split("=")[0] for piece in pieces if "=" in piece)
+    return {side for side in map(_spelt_alike, sides) if side}
 
 
-def test_left_sides_reads_the_rows():
-    block = r"a &= 1 \\ &\quad + 2 \\ \dot b &= 3, \qquad S = 4"
+def _spelt_alike(tex: str) -> str:
+    tex = re.sub(r"\\(text|mathrm)\b", "", tex.replace("&", ""))
+    return re.sub(r"[{}\s]", "", tex).replace("\\dot", "\\dot ")
+
+
+def test_left_sides_reads_the_rows_however_they_are_typed():
+    block = r"\begin{aligned} a &= 1 \\ &\quad + 2 \\ \dot b &= 3, \qquad S = 4 \end{aligned}"
     assert left_sides(block) == {"a", r"\dot b", "S"}
+    assert (
+        left_sides(r"C_{auto} = 1") == left_sides(r"C_\text{auto} &= 2") == {"C_auto"}
+    )
+
+
+def test_the_check_finds_the_old_appendix_cost_block():
+    """The appendix typed the cost equations (and lost two terms of one) before they had
+    one home: its old block is found."""
+    old = r"""\begin{aligned}
+C_{auto} &= \frac{C_{aph}}{1 - p_{fail}} + \frac{F}{P}\\
+C_{inv} &= n\,(C_{dose} + C_{adm}) + C_{mon}
+\end{aligned}"""
+    assert left_sides(old) & left_sides(costs.EQUATIONS) == {"C_auto", "C_inv"}
 
 
 @pytest.mark.parametrize("name", sorted(HOMES))

@@ -411,7 +411,9 @@ def test_donor_cell_reports_match_the_abstracts():
         == wang25["gvhd_any_grade"]
         == 0
     )
-    assert wang25["withdrawals"] == 1
+    assert wang25["withdrawn_for_thrombocytopenia"] * wang25[
+        "patients"
+    ] == pytest.approx(1)
     feng = reports[reports["source"] == "feng2025"].set_index("quantity")["value"]
     assert feng["lldas_and_doris_week_12"] == pytest.approx(12 / 15)
     assert set(reports["status"]) == {"primary"}

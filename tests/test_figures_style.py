@@ -201,11 +201,16 @@ def test_a_transparent_figure_becomes_white_not_black():
 
     from cart_autoimmunity import chapter
 
-    fig, ax = style.new_figure()
-    ax.plot([0, 1], [0, 1])
-    png = chapter.palette_png(_figure_png(fig, transparent=True))
-    corner = Image.open(io.BytesIO(png)).convert("RGB").getpixel((0, 0))
-    assert corner == (255, 255, 255)
+    # Transparent black (what a PNG may hold under alpha 0) beside an opaque blue square.
+    image = Image.new("RGBA", (20, 10), (0, 0, 0, 0))
+    image.paste((0, 114, 178, 255), (10, 0, 20, 10))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    shown = Image.open(io.BytesIO(chapter.palette_png(buffer.getvalue()))).convert(
+        "RGB"
+    )
+    assert shown.getpixel((0, 0)) == (255, 255, 255)
+    assert shown.getpixel((15, 5)) == (0, 114, 178)
     with pytest.raises(ValueError, match="png must be the bytes of a PNG image"):
         chapter.palette_png(b"GIF89a")
 

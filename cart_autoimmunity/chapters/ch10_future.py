@@ -36,7 +36,6 @@ from ..parameters import parameter_table
 from ..parameters.in_vivo import InVivoParameters
 from ..parameters.kinetics import KineticsParameters
 from ..validation import require_choice
-from .evidence_map import BOOK_DATE
 
 CHAPTER = "notebooks/10_future"
 
@@ -83,7 +82,7 @@ DONOR_QUANTITIES = {
     "crs_any_grade": ("CRS, any grade (%)", 100.0),
     "neurotoxicity_any_grade": ("ICANS, any grade (%)", 100.0),
     "gvhd_any_grade": ("Graft-versus-host disease (%)", 100.0),
-    "withdrawals": ("Patients withdrawn", 1.0),
+    "withdrawn_for_thrombocytopenia": ("Withdrawn, low platelets (%)", 100.0),
 }
 
 
@@ -323,11 +322,13 @@ def _evidence_numbers() -> dict:
         "wang25_dose_m": float(wang25["dose_car_t_per_kg"]) / 1e6,
         "wang25_months": float(wang25["follow_up"]),
         "wang25_peak_day": float(wang25["car_t_peak_day"]),
-        "wang25_withdrawn": int(wang25["withdrawals"]),
+        "wang25_withdrawn": round(
+            wang25["withdrawn_for_thrombocytopenia"] * wang25["patients"]
+        ),
         "feng_n": int(feng["patients"]),
         "feng_remission_pct": 100 * float(feng["lldas_and_doris_week_12"]),
         "feng_crs_pct": 100 * float(feng["crs_any_grade"]),
-        "book_day": BOOK_DATE.day,
+        "book_day": cohort_map.BOOK_DATE.day,
         "map_donor_cohorts": len(donor_cohorts()),
         "map_donor_patients": int(donor_cohorts()["patients"].sum()),
     }

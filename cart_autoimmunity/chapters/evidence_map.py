@@ -11,7 +11,6 @@ the caveats of chapters 4, 5 and 10 and of the conclusion.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 import pandas as pd
@@ -24,8 +23,8 @@ from ..figures import meta_analysis as meta_analysis_figures
 from ..validation import require_choice
 
 CHAPTER = "book/evidence_map"
-#: The book's date: the map holds what was published, and could be read, up to then.
-BOOK_DATE = date(2026, 12, 5)
+#: The book's date (its home is the map's data module, which chapter 10 reads too).
+BOOK_DATE = cohort_map.BOOK_DATE
 #: The first company-sponsored multicentre trial in the map, which the page names.
 COMPANY_TRIAL_SOURCE = "morand2025ytb323"
 #: The outcomes the forest plot shows, with their panel titles.

@@ -33,11 +33,15 @@ cohort, so that every proportion the book shows is computed from them:
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from .. import validation
+
+#: The book's date: the map holds what was published, and could be read, up to then.
+BOOK_DATE = date(2026, 12, 5)
 
 #: The table's file, shipped with the package.
 COHORTS_CSV = Path(__file__).with_name("cohorts") / "autoimmune_cohorts.csv"

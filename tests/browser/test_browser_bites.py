@@ -122,7 +122,10 @@ GOOD_READING = """<html><body><article><h1>Title</h1>
 <div class="cell"><details class="hide above-input"><summary>s</summary></details><div class="cell_input"><pre>x = 1</pre></div><div class="cell_output"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></div></div>
 <table style="width:300px"><tr><td>abstract 475,000 USD</td></tr></table>
 <p>Seen (<span class="pasted-text">1</span> in all) and a rate of <span class="pasted-text">0</span>%.</p>
-<figure><figcaption>A caption</figcaption></figure></article></body></html>"""
+<figure><figcaption>A caption</figcaption></figure>
+<div class="cell_output"><pre style="width:300px;overflow:auto">Short output</pre></div>
+<mjx-container display="true" style="display:block;width:300px;overflow:auto"><span style="display:inline-block;width:120px">C = a + b</span></mjx-container>
+</article></body></html>"""
 
 
 def _reading_checks(browser, html: str) -> dict:
