@@ -27,9 +27,9 @@ from . import validation
 from .parameters.costs import CostParameters, PopulationParameters
 
 #: The cost per treated patient of each modality in TeX (rows of an ``aligned`` block): one
-#: source for chapter 8 and the model appendix. Each symbol stands for a field of
-#: :class:`~cart_autoimmunity.parameters.costs.CostParameters` (``C_aph`` for
-#: ``apheresis_usd``, ``p_fail`` for ``manufacturing_failure_fraction``, ...), combined as
+#: source for chapter 8 and the model appendix. Each symbol but ``n`` (the in vivo doses) is
+#: the ``symbol`` of a field of :class:`~cart_autoimmunity.parameters.costs.CostParameters`,
+#: which the parameter tables show (a test checks both ways), combined as
 #: :func:`cost_breakdown` combines them.
 EQUATIONS = r"""
 C_\text{auto} &= \frac{C_\text{aph} + C_\text{vec} + C_\text{mfg} + C_\text{QC}

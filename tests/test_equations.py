@@ -92,3 +92,34 @@ def test_glue_equations_glues_an_aligned_display(monkeypatch):
     )
     with pytest.raises(TypeError, match="cost_equations must be a string"):
         chapter.glue_equations(cost_equations=None)
+
+
+def equation_symbols(tex: str) -> set[str]:
+    """The symbols of a TeX block: ``X_\\text{...}`` names and single letters outside commands."""
+    named = set(re.findall(r"[A-Za-z]_\\text\{[^}]*\}", tex))
+    rest = re.sub(r"[A-Za-z]_\\text\{[^}]*\}|\\[A-Za-z]+", " ", tex)
+    return named | set(re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", rest))
+
+
+def test_equation_symbols_reads_names_and_letters():
+    tex = r"C_\text{auto} &= \frac{F}{P_\text{allo}} + n\,(C_\text{dose}) \\ &\quad + N"
+    assert equation_symbols(tex) == {
+        r"C_\text{auto}",
+        "F",
+        r"P_\text{allo}",
+        "n",
+        r"C_\text{dose}",
+        "N",
+    }
+
+
+def test_every_cost_symbol_is_a_parameter_the_tables_show():
+    """Readers find each symbol of the cost equations beside its value in the parameter
+    tables: every symbol but the three costs and n is a CostParameters field's symbol."""
+    import dataclasses
+
+    from cart_autoimmunity.parameters.costs import CostParameters
+
+    fields = {f.metadata["symbol"] for f in dataclasses.fields(CostParameters)}
+    totals = {r"C_\text{auto}", r"C_\text{allo}", r"C_\text{inv}", "n"}
+    assert equation_symbols(costs.EQUATIONS) - totals == fields

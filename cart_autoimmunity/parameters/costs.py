@@ -24,36 +24,42 @@ class CostParameters(Parameters):
     # Autologous: one product per patient.
     apheresis_usd: float = param(
         5_000,
+        symbol=r"C_\text{aph}",
         unit="USD per patient",
         description="collecting the patient's T cells (leukapheresis)",
         assumption="a day-case procedure with a cell separator and staff",
     )
     vector_usd: float = param(
         30_000,
+        symbol=r"C_\text{vec}",
         unit="USD per product",
         description="clinical-grade viral vector for one autologous product",
         assumption="GMP lentiviral vector is a large share of materials for a single product",
     )
     manufacturing_usd: float = param(
         50_000,
+        symbol=r"C_\text{mfg}",
         unit="USD per product",
         description="clean-room time, staff and reagents to make one autologous product",
         assumption="one to two weeks of GMP clean-room work per patient",
     )
     quality_control_usd: float = param(
         15_000,
+        symbol=r"C_\text{QC}",
         unit="USD per product",
         description="release testing of one product (sterility, identity, potency)",
         assumption="a full release panel is run for every patient-specific lot",
     )
     logistics_usd: float = param(
         5_000,
+        symbol=r"C_\text{log}",
         unit="USD per product",
         description="cryogenic shipping and chain of custody, both ways",
         assumption="two temperature-controlled courier shipments",
     )
     manufacturing_failure_fraction: float = param(
         0.05,
+        symbol=r"p_\text{fail}",
         unit="fraction of products",
         description="autologous products that fail and must be remade",
         source="fimmu2021manufacturing; pivotal-trial failure rates of under 1% to 8% (Table 2), a value inside that range",
@@ -62,12 +68,14 @@ class CostParameters(Parameters):
     # Allogeneic: one batch from a healthy donor treats many patients.
     batch_usd: float = param(
         1_500_000,
+        symbol=r"C_\text{batch}",
         unit="USD per batch",
         description="making and release-testing one allogeneic batch (donor, gene editing, expansion, QC)",
         assumption="a large edited batch costs more than one autologous product but is shared",
     )
     doses_per_batch: int = param(
         100,
+        symbol=r"N",
         unit="doses per batch",
         description="patient doses obtained from one allogeneic batch",
         assumption="a low dose (about a million cells per kg) lets one large batch serve many patients",
@@ -75,6 +83,7 @@ class CostParameters(Parameters):
     )
     batch_failure_fraction: float = param(
         0.1,
+        symbol=r"p_\text{batch}",
         unit="fraction of batches",
         description="allogeneic batches that fail release",
         assumption="batch processes with gene editing are assumed somewhat less reliable than autologous lots",
@@ -82,12 +91,14 @@ class CostParameters(Parameters):
     )
     fill_finish_usd: float = param(
         5_000,
+        symbol=r"C_\text{fill}",
         unit="USD per dose",
         description="thawing, labelling, shipping one off-the-shelf dose",
         assumption="similar to the shipping and handling of one autologous product",
     )
     redose_fraction: float = param(
         0.1,
+        symbol=r"p_\text{redose}",
         unit="fraction of patients",
         description="allogeneic patients who need a second dose (rejection)",
         assumption="a minority of patients reject the cells before depletion is deep",
@@ -96,18 +107,21 @@ class CostParameters(Parameters):
     # Delivery of ex vivo products (autologous and allogeneic).
     lymphodepletion_usd: float = param(
         5_000,
+        symbol=r"C_\text{LD}",
         unit="USD per patient",
         description="fludarabine and cyclophosphamide before infusion",
         assumption="generic chemotherapy given over three days",
     )
     hospital_stay_usd: float = param(
         50_000,
+        symbol=r"C_\text{hosp}",
         unit="USD per patient",
         description="infusion, in-patient monitoring and follow-up visits",
         assumption="one to two weeks in hospital for monitoring after infusion",
     )
     icu_probability: float = param(
         0.1,
+        symbol=r"p_\text{ICU}",
         unit="fraction of patients",
         description="patients who need intensive care after an ex vivo product",
         assumption="rare in autoimmune cohorts so far, kept as a cushion",
@@ -115,18 +129,21 @@ class CostParameters(Parameters):
     )
     icu_usd: float = param(
         50_000,
+        symbol=r"C_\text{ICU}",
         unit="USD per ICU admission",
         description="cost of one intensive-care admission",
         assumption="several days of intensive care",
     )
     facility_usd_per_year: float = param(
         10_000_000,
+        symbol=r"F",
         unit="USD per year",
         description="fixed running cost of a GMP cell-manufacturing facility",
         assumption="staff, clean rooms and quality system, shared by all patients treated in a year",
     )
     patients_per_year: int = param(
         200,
+        symbol=r"P",
         unit="patients per year",
         description="patients treated by one autologous facility each year",
         assumption="a mid-sized regional programme",
@@ -134,6 +151,7 @@ class CostParameters(Parameters):
     )
     allogeneic_patients_per_year: int = param(
         400,
+        symbol=r"P_\text{allo}",
         unit="patients per year",
         description="patients supplied each year by one allogeneic (batch) facility of the same running cost",
         assumption="off-the-shelf doses ship to several treatment centres, so one batch facility serves more patients than a patient-specific one",
@@ -142,30 +160,35 @@ class CostParameters(Parameters):
     # In vivo: an injectable carrier that makes CAR T cells inside the patient.
     in_vivo_dose_usd: float = param(
         10_000,
+        symbol=r"C_\text{dose}",
         unit="USD per dose",
         description="one dose of mRNA-LNP or vector made at scale, with its share of manufacturing overhead",
         assumption="a targeted nanoparticle made in large lots, priced like a complex biologic dose",
     )
     in_vivo_administration_usd: float = param(
         2_000,
+        symbol=r"C_\text{adm}",
         unit="USD per dose",
         description="giving one infusion as a day case",
         assumption="an out-patient infusion and observation",
     )
     in_vivo_monitoring_usd: float = param(
         5_000,
+        symbol=r"C_\text{mon}",
         unit="USD per patient",
         description="laboratory and clinic monitoring around an in vivo course",
         assumption="blood tests and clinic visits; no lymphodepletion to monitor",
     )
     in_vivo_observation_usd: float = param(
         10_000,
+        symbol=r"C_\text{obs}",
         unit="USD per patient",
         description="in-patient observation for cytokine release syndrome after the first in vivo dose",
         assumption="two to three days on a ward, because the cytokine model predicts an early surge without lymphodepletion (chapter 10)",
     )
     in_vivo_icu_probability: float = param(
         0.2,
+        symbol=r"p_\text{ICU,inv}",
         unit="fraction of patients",
         description="in vivo patients who need intensive care for severe cytokine release syndrome",
         assumption="about the severe-CRS risk the cytokine model predicts for one dose without lymphodepletion (chapter 10); a model prediction, not data",
