@@ -81,9 +81,7 @@ def palette_png(png: bytes) -> bytes:
         PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
     )
     out = io.BytesIO()
-    quantised.save(
-        out, format="PNG"
-    )  # zlib's default level: optimize=True is 8x slower
+    quantised.save(out, format="PNG")  # zlib's default level (optimize=True: 8x slower)
     return out.getvalue()
 
 

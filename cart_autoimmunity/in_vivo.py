@@ -25,8 +25,8 @@ from . import cytokines, kinetics, validation
 from .parameters.in_vivo import InVivoParameters
 from .parameters.kinetics import KineticsParameters, SevereCRSParameters
 
-#: The CAR+ pool of M5 in TeX (rows of an ``aligned`` block): one source for the model
-#: appendix and this module's docstring; M1's row for ``V`` is this one without doses.
+#: The CAR+ pool of M5 in TeX (rows of an ``aligned`` block), as the module docstring states
+#: it: the model appendix shows this one; M1's row for ``V`` is this one without doses.
 EQUATIONS = r"""
 \dot V &= -k_{CAR} V + \sum_j \eta\,\delta(t - t_j) \\
 V(t) &= \sum_{t_j \le t} \eta\, e^{-k_{CAR}(t - t_j)}

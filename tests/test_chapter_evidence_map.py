@@ -30,9 +30,9 @@ def test_numbers_are_finite_and_computed_from_the_counts():
 
 
 def test_the_page_is_dated_and_glues_its_day():
-    assert evidence_map.BOOK_DATE == date(2026, 12, 5)
+    assert cohort_map.BOOK_DATE == date(2026, 12, 5)
     assert evidence_map.book_date_text() == "5 December 2026"
-    assert evidence_map.numbers()["book_day"] == evidence_map.BOOK_DATE.day
+    assert evidence_map.numbers()["book_day"] == cohort_map.BOOK_DATE.day
 
 
 def test_the_reader_table_has_a_row_per_cohort_and_four_columns():

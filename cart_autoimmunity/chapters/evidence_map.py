@@ -23,8 +23,6 @@ from ..figures import meta_analysis as meta_analysis_figures
 from ..validation import require_choice
 
 CHAPTER = "book/evidence_map"
-#: The book's date (its home is the map's data module, which chapter 10 reads too).
-BOOK_DATE = cohort_map.BOOK_DATE
 #: The first company-sponsored multicentre trial in the map, which the page names.
 COMPANY_TRIAL_SOURCE = "morand2025ytb323"
 #: The outcomes the forest plot shows, with their panel titles.
@@ -46,8 +44,9 @@ def label(cohort: str, patients: int) -> str:
 
 
 def book_date_text() -> str:
-    """:data:`BOOK_DATE` in words: ``"5 December 2026"``."""
-    return f"{BOOK_DATE.day} {BOOK_DATE:%B %Y}"
+    """The book's date (:data:`cart_autoimmunity.evidence.cohort_map.BOOK_DATE`) in words:
+    ``"5 December 2026"``."""
+    return f"{cohort_map.BOOK_DATE.day} {cohort_map.BOOK_DATE:%B %Y}"
 
 
 @cache
@@ -87,7 +86,7 @@ def numbers() -> dict[str, float]:
         "overlap_group"
     )
     values = {
-        "book_day": BOOK_DATE.day,
+        "book_day": cohort_map.BOOK_DATE.day,
         "interval_pct": 100 * (1 - meta_analysis.ALPHA),
         "continuity": meta_analysis.CONTINUITY,
         "n_cohorts": len(table),
