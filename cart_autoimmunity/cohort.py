@@ -4,7 +4,7 @@ Each virtual patient gets multipliers ``exp(sd * z)``, ``z ~ N(0, 1)``, on the k
 the post-lymphodepletion expansion, the effector and memory decay rates, memory formation,
 the marrow maturation time, the dose and (cancer scenarios) the tumour burden
 (:class:`~cart_autoimmunity.parameters.kinetics.CohortParameters`). All patients integrate
-together as one vectorised ``solve_ivp`` call.
+together as one vectorised call of the solver (:func:`cart_autoimmunity.kinetics.solve`).
 
 Two spreads are calibrated: :func:`fit_spreads` chooses them so that the autoimmune
 cohort's B-cell return matches Mackensen et al. 2022 (mean 110 ± 32 days, five

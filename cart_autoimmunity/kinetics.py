@@ -16,16 +16,17 @@ the marrow chain and the cytokine proxy are this book's simplifications. Paramet
 their sources: :class:`~cart_autoimmunity.parameters.kinetics.KineticsParameters`.
 
 The right-hand side works on a state array of shape ``(n_states, n_patients)``: one patient
-is a cohort of one, and a cohort integrates as a single ``solve_ivp`` call.
+is a cohort of one, and a cohort integrates as a single call of the solver.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.integrate import solve_ivp
+from scipy.integrate import odeint
 
 from . import numerics, validation
 from .parameters.kinetics import KineticsParameters
@@ -208,46 +209,72 @@ def initial_state(
 # --------------------------------------------------------------------------------------------
 # Right-hand side and solver
 # --------------------------------------------------------------------------------------------
+def _derivative_terms(t, fixed, precursors, r, exp) -> list:
+    """The equations of :data:`EQUATIONS`, written once for one patient (floats and ``math.exp``)
+    or many (arrays over patients and ``numpy.exp``); returns the derivatives in state order.
+    """
+    E, M, T, b_old, b_new, V, I = fixed  # noqa: E741 - the equations' symbols
+    car = E + r["phi"] * M
+    h = r["kappa"] * (car + V)
+    h_m = r["kappa"] * (car + r["w_v"] * V)
+    targets = T + b_old + b_new
+    stimulation = targets / (r["K_A"] + targets)
+    rejection = r["r_max"] * (1.0 - exp(-t / r["tau_rec"]))
+    k_tr = len(precursors) / r["tau_mat"]
+    b_cell_loss = r["k_B"] + h
+    precursor_loss = k_tr + h_m
+    d_precursors = [r["s0"] - precursor_loss * precursors[0]]
+    d_precursors += [
+        k_tr * earlier - precursor_loss * later
+        for earlier, later in zip(precursors[:-1], precursors[1:])
+    ]
+    return [
+        (
+            r["p_H"] * exp(-t / r["tau_H"])
+            + r["p_A"] * stimulation
+            - r["delta_E"]
+            - r["mu"]
+            - rejection
+        )
+        * E,
+        r["mu"] * E - (r["delta_M"] + rejection) * M,
+        (r["r_T"] * T / (1.0 + T) - h) * T,
+        -b_cell_loss * b_old,
+        k_tr * precursors[-1] - b_cell_loss * b_new,
+        -r["k_car"] * V,
+        r["c_I"] * (h * targets + h_m * sum(precursors)) - r["k_I"] * I,
+        *d_precursors,
+    ]
+
+
 def derivatives(t: float, state: np.ndarray, rates: dict, n_stages: int) -> np.ndarray:
     """Time derivative of a state array ``(n_states, n_patients)`` (equations in the module docstring).
 
     Negative entries (integration round-off) are treated as zero.
     """
     s = np.maximum(state, 0.0)
-    E, M, T, b_old, b_new, V, I = s[:_N_FIXED]  # noqa: E741 - the equations' symbols
-    P = s[_N_FIXED:]
-    r = rates
-    car = E + r["phi"] * M
-    h = r["kappa"] * (car + V)
-    h_m = r["kappa"] * (car + r["w_v"] * V)
-    targets = T + b_old + b_new
-    stimulation = targets / (r["K_A"] + targets)
-    rejection = r["r_max"] * (1.0 - np.exp(-t / r["tau_rec"]))
-    k_tr = n_stages / r["tau_mat"]
+    if s.shape[0] != _N_FIXED + n_stages:
+        raise ValueError(
+            f"state must have {_N_FIXED + n_stages} rows, got {s.shape[0]}"
+        )
+    terms = _derivative_terms(t, s[:_N_FIXED], list(s[_N_FIXED:]), rates, np.exp)
+    return np.array(np.broadcast_arrays(*terms))
 
-    d = np.empty_like(s)
-    d[_E] = (
-        r["p_H"] * np.exp(-t / r["tau_H"])
-        + r["p_A"] * stimulation
-        - r["delta_E"]
-        - r["mu"]
-        - rejection
-    ) * E
-    d[_M] = r["mu"] * E - (r["delta_M"] + rejection) * M
-    d[_T] = (r["r_T"] * T / (1.0 + T) - h) * T
-    d[_BO] = -(r["k_B"] + h) * b_old
-    d[_BN] = k_tr * P[-1] - (r["k_B"] + h) * b_new
-    d[_V] = -r["k_car"] * V
-    d[_I] = r["c_I"] * (h * targets + h_m * P.sum(axis=0)) - r["k_I"] * I
-    d[_N_FIXED] = r["s0"] - (k_tr + h_m) * P[0]
-    d[_N_FIXED + 1 :] = k_tr * P[:-1] - (k_tr + h_m) * P[1:]
-    return d
+
+def _rhs_one_patient(t, y, rates, n_states):
+    """Right-hand side of one patient with scalar rates, in plain floats (5x faster than arrays)."""
+    s = [max(value, 0.0) for value in y.tolist()]
+    return np.array(_derivative_terms(t, s[:_N_FIXED], s[_N_FIXED:], rates, math.exp))
 
 
 def _rhs_flat(t, y, rates, n_states):
     """Patient-major flat state (patient 0's states, then patient 1's ...): banded Jacobian."""
-    state = y.reshape(-1, n_states).T
-    return derivatives(t, state, rates, n_states - _N_FIXED).T.ravel()
+    s = np.maximum(y.reshape(-1, n_states), 0.0)
+    terms = _derivative_terms(t, s.T[:_N_FIXED], list(s.T[_N_FIXED:]), rates, np.exp)
+    out = np.empty_like(s)
+    for row, term in enumerate(terms):
+        out[:, row] = term
+    return out.ravel()
 
 
 def solve(
@@ -265,7 +292,12 @@ def solve(
 
     ``dose_days`` (strictly inside the time span) add ``dose_cells`` to the pool V at each
     day: the run restarts there, so the impulse is exact. LSODA on the patient-major
-    flattened state, whose Jacobian is banded (each patient couples only to itself).
+    flattened state, whose Jacobian is banded (each patient couples only to itself):
+    :func:`scipy.integrate.odeint`, ODEPACK's LSODA as ``solve_ivp(method="LSODA")`` calls
+    it, but stepping in Fortran rather than returning to Python after each step, with
+    ``tcrit`` so that, like ``solve_ivp``, it never steps past the end of a segment. One
+    patient with scalar rates runs its right-hand side in plain floats
+    (:func:`_rhs_one_patient`, five times faster than on arrays of one).
     ``rtol``/``atol`` of ``None`` take ``numerics.tolerances("kinetics")``.
     """
     default_rtol, default_atol = numerics.tolerances("kinetics")
@@ -294,6 +326,8 @@ def solve(
     if any(not time_days[0] < d < time_days[-1] for d in doses):
         raise ValueError(f"dose_days must lie inside the time span, got {doses!r}")
     bounds = [float(time_days[0]), *doses, float(time_days[-1])]
+    scalar_rates = all(isinstance(value, (int, float)) for value in rates.values())
+    rhs = _rhs_one_patient if n_patients == 1 and scalar_rates else _rhs_flat
     out = np.empty((n_states, n_patients, time_days.size))
     y = y0.astype(float).copy()
     for k in range(len(bounds) - 1):
@@ -310,21 +344,24 @@ def solve(
             out[:, :, mask] = y[:, :, None]
             continue
         t_eval = time_days[mask] if last else np.append(time_days[mask], stop)
-        sol = solve_ivp(
-            _rhs_flat,
-            (start, stop),
+        t_out = np.concatenate(([start], t_eval))
+        values, info = odeint(
+            rhs,
             y.T.ravel(),
-            method="LSODA",
-            t_eval=t_eval,
+            t_out,
             args=(rates, n_states),
             rtol=rtol,
             atol=atol,
-            lband=n_states - 1,
-            uband=n_states - 1,
+            ml=n_states - 1,
+            mu=n_states - 1,
+            tcrit=[stop],
+            mxstep=100_000,
+            full_output=True,
+            tfirst=True,
         )
-        if not sol.success:  # pragma: no cover - defensive
-            raise RuntimeError(f"integration failed: {sol.message}")
-        values = sol.y.reshape(n_patients, n_states, -1).transpose(1, 0, 2)
+        if info["message"] != "Integration successful.":  # pragma: no cover - defensive
+            raise RuntimeError(f"integration failed: {info['message']}")
+        values = values[1:].T.reshape(n_patients, n_states, -1).transpose(1, 0, 2)
         out[:, :, mask] = values if last else values[:, :, :-1]
         y = values[:, :, -1].copy()
     return out

@@ -38,8 +38,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from statsmodels.stats.meta_analysis import combine_effects
-from statsmodels.stats.proportion import proportion_confint
 
 from .validation import require_open_fraction
 
@@ -72,6 +70,9 @@ def exact_intervals(events, patients, alpha: float = ALPHA) -> pd.DataFrame:
 
     Columns ``events``, ``patients``, ``proportion``, ``low``, ``high`` (fractions 0..1).
     """
+    # statsmodels (with scipy.stats, about 0.4 s) loads on first use, not with the package
+    from statsmodels.stats.proportion import proportion_confint
+
     require_open_fraction("alpha", alpha)
     x, n = _counts(events, patients)
     low, high = proportion_confint(x, n, alpha=alpha, method="beta")
@@ -121,6 +122,8 @@ def pool(events, patients, alpha: float = ALPHA) -> dict:
 
     At least two cohorts are needed (``ValueError`` naming ``events`` otherwise).
     """
+    from statsmodels.stats.meta_analysis import combine_effects  # loads on first use
+
     require_open_fraction("alpha", alpha)
     x, n = _counts(events, patients)
     if x.size < 2:

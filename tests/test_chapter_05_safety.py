@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cart_autoimmunity import cytokines, evidence
 from cart_autoimmunity.chapters import ch05_safety as chapter
@@ -343,6 +345,18 @@ def test_claims_in_order_with_the_chapters_values(numbers):
     assert f"{numbers['licats_patients']} of {numbers['licats_n']}" in mild.caveat
     assert f"{numbers['map_crs3_patients']} patients" in mild.caveat
     assert f"{numbers['map_crs3_upper_pct']:.0f}%" in mild.caveat
+
+
+@settings(max_examples=80, deadline=None)
+@given(rate=st.floats(0.0, 1.0), n=st.integers(1, 5000))
+def test_chance_of_no_case_is_the_binomial_probability_of_zero(rate, n):
+    """The written-out (1 − p)ⁿ is scipy.stats' binomial probability of no event."""
+    from scipy import stats
+
+    expected = stats.binom.pmf(0, n, rate)
+    assert chapter.chance_of_no_case(rate, n) == pytest.approx(
+        expected, rel=1e-12, abs=1e-300
+    )
 
 
 def test_bad_input_fails_naming_the_parameter():

@@ -172,6 +172,23 @@ def _palette_figure():
     return fig
 
 
+def test_the_hook_keeps_the_layout_it_measured_and_the_image_is_the_same():
+    """The notebook hook lays each figure out once (fit_to_width) and switches its layout
+    engine off; the PNG saved then is the one a second layout would give."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from cart_autoimmunity import chapter
+
+    laid_out_again = _palette_figure()
+    style.fit_to_width(laid_out_again)
+    expected = _figure_png(laid_out_again)  # saving lays the figure out once more
+    kept = _palette_figure()
+    assert isinstance(kept.get_layout_engine(), ConstrainedLayoutEngine)
+    chapter.warn_about_illegible_figures()
+    assert not isinstance(kept.get_layout_engine(), ConstrainedLayoutEngine)
+    assert _figure_png(kept) == expected
+
+
 def test_a_palette_png_keeps_every_book_colour_and_is_smaller():
     import io
 

@@ -239,6 +239,30 @@ def test_rejection_shortens_persistence_but_depletion_stays_deep():
 # ---------------------------------------------------------------------------------------------
 # Vectorisation and validation
 # ---------------------------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(
+    log_cells=st.lists(
+        st.floats(-3.0, 11.0),
+        min_size=7 + P.maturation_stages,
+        max_size=7 + P.maturation_stages,
+    ),
+    day=st.floats(0.0, 400.0),
+    scenario=st.sampled_from(kinetics.SCENARIOS),
+)
+def test_one_patient_float_path_is_the_array_path(log_cells, day, scenario):
+    """The solver's plain-float right-hand side (one patient) equals the array one."""
+    rates = kinetics.scenario_rates(P, scenario)
+    state = 10.0 ** np.array(log_cells)
+    n_states = state.size
+    on_arrays = kinetics.derivatives(day, state[:, None], rates, P.maturation_stages)[
+        :, 0
+    ]
+    flat = kinetics._rhs_flat(day, state, rates, n_states)
+    floats = kinetics._rhs_one_patient(day, state, rates, n_states)
+    np.testing.assert_array_equal(flat, on_arrays)
+    np.testing.assert_allclose(floats, on_arrays, rtol=1e-12, atol=1e-9)
+
+
 def test_vectorised_cohort_matches_single_patient_runs():
     single = kinetics.simulate("autoimmune", P, days=200.0, step_days=1.0)
     faster = kinetics.simulate(

@@ -216,6 +216,25 @@ def test_contents_lists_every_chapter_with_increasing_page_numbers(pages):
     assert numbers == sorted(numbers) and numbers[-1] < len(pages), numbers
 
 
+def test_each_contents_entry_gives_the_page_its_chapter_starts_on(pages):
+    """The contents' numbers come from a draft print (scripts/build_pdf.py): each must be
+    the page of the final PDF (its footer's n) on which that chapter's title starts."""
+    wrong = []
+    for path in toc_files()[1:]:
+        title = re.escape(chapter_title(path))
+        listed = re.search(rf"{title} (\d+)\b", pages[1])
+        starts = [
+            i + 1
+            for i, page in enumerate(pages)
+            if i >= _first_body_page(pages) and re.match(rf"(\d+\. )?{title}\b", page)
+        ]
+        if not (listed and starts and int(listed.group(1)) == starts[0]):
+            wrong.append(
+                f"{path.name}: listed {listed and listed.group(1)}, starts {starts[:1]}"
+            )
+    assert not wrong, wrong
+
+
 @pytest.mark.parametrize("path", toc_files(), ids=lambda p: p.stem)
 def test_every_chapter_starts_a_page(pages, path):
     title = chapter_title(path)
