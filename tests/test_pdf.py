@@ -219,14 +219,14 @@ def test_contents_lists_every_chapter_with_increasing_page_numbers(pages):
 def test_each_contents_entry_gives_the_page_its_chapter_starts_on(pages):
     """The contents' numbers come from a draft print (scripts/build_pdf.py): each must be
     the page of the final PDF (its footer's n) on which that chapter's title starts."""
-    wrong = []
+    wrong, first = [], _first_body_page(pages)
     for path in toc_files()[1:]:
         title = re.escape(chapter_title(path))
         listed = re.search(rf"{title} (\d+)\b", pages[1])
         starts = [
             i + 1
             for i, page in enumerate(pages)
-            if i >= _first_body_page(pages) and re.match(rf"(\d+\. )?{title}\b", page)
+            if i >= first and re.match(rf"(\d+\. )?{title}\b", page)
         ]
         if not (listed and starts and int(listed.group(1)) == starts[0]):
             wrong.append(
