@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import evidence
+from ..units import DAYS_PER_YEAR
 from ._fields import Parameters, param
 
 
@@ -31,14 +32,14 @@ class AntibodyParameters(Parameters):
         check="positive",
     )
     autoreactive_llpc_half_life_days: float = param(
-        11 * 365.0,
+        11 * DAYS_PER_YEAR,
         unit="day",
         description="half-life of autoreactive CD19-negative long-lived plasma cells",
         assumption="taken equal to the shortest vaccine-antibody half-life (tetanus, 11 years); not measured",
         check="positive",
     )
     vaccine_llpc_half_life_days: float = param(
-        11 * 365.0,
+        11 * DAYS_PER_YEAR,
         unit="day",
         description="half-life of vaccine-specific long-lived plasma cells (tetanus titre)",
         source="amanna2007; tetanus antibody half-life 11 years, the fastest-waning antigen reported",
