@@ -253,6 +253,7 @@ def time_to_size(
     smaller at ``t_end_days``), ``years`` and ``theory_days``
     (:func:`approx_time_to_size`). Resolution is ``dt_days``.
     """
+    size = validation.require_positive("size", size)  # before the simulations
     clones = validation.require_names("clones", clones, CLONES)
     frames = []
     for clone in clones:

@@ -71,6 +71,7 @@ def crs_vs_burden(
         )
     if dose_cells is not None:
         validation.require_non_negative("dose_cells", dose_cells)
+    crs_params = _crs(crs_params)  # refused before the run, not after
     runs = kinetics.simulate_patients(
         "lymphoma",
         params,

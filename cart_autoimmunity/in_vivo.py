@@ -355,6 +355,9 @@ def dose_schedule_grid(
     """
     params = kinetics.check_params(params)
     iv = _in_vivo(in_vivo_params)
+    crs_params = SevereCRSParameters.resolve(
+        crs_params, "crs_params"
+    )  # before the runs
     counts = [
         validation.require_integer("dose_counts", n, minimum=1, maximum=MAX_DOSES)
         for n in np.atleast_1d(validation.require_array("dose_counts", dose_counts))

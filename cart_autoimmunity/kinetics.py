@@ -981,6 +981,23 @@ def memory_burden_runs(
     )
 
 
+def _samples_apart(sample_every_days: float) -> int:
+    """Grid steps between two kept samples: ``sample_every_days`` must be a positive
+    multiple of :data:`GRID_STEP_DAYS`."""
+    every = int(
+        round(
+            validation.require_positive("sample_every_days", sample_every_days)
+            / GRID_STEP_DAYS
+        )
+    )
+    if every < 1 or not np.isclose(every * GRID_STEP_DAYS, sample_every_days):
+        raise ValueError(
+            f"sample_every_days must be a multiple of {GRID_STEP_DAYS}, "
+            f"got {sample_every_days!r}"
+        )
+    return every
+
+
 def memory_burden_tables(
     runs: PatientRuns,
     memory_factors=MEMORY_FACTORS,
@@ -1008,17 +1025,7 @@ def memory_burden_tables(
             f"runs must be the memory_burden_runs of {len(factors)} memory factors "
             f"and {len(burdens)} tumour burdens"
         )
-    every = int(
-        round(
-            validation.require_positive("sample_every_days", sample_every_days)
-            / GRID_STEP_DAYS
-        )
-    )
-    if every < 1 or not np.isclose(every * GRID_STEP_DAYS, sample_every_days):
-        raise ValueError(
-            f"sample_every_days must be a multiple of {GRID_STEP_DAYS}, "
-            f"got {sample_every_days!r}"
-        )
+    every = _samples_apart(sample_every_days)
     factor = np.repeat(factors, len(burdens))
     burden = np.tile(burdens, len(factors))
     # As runs_frame (and so simulate) does: clip round-off below zero before summing.
@@ -1071,6 +1078,7 @@ def memory_burden_grid_vectorised(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`memory_burden_grid` in one vectorised solve: the same two tables, from
     :func:`memory_burden_runs` (equal to the single runs within the solver tolerance)."""
+    _samples_apart(sample_every_days)  # a bad value is refused before the runs
     runs = memory_burden_runs(memory_factors, tumour_cells, params, days=days)
     return memory_burden_tables(
         runs, memory_factors, tumour_cells, params, sample_every_days=sample_every_days
