@@ -89,7 +89,9 @@ def draw_figures_as_palette_png() -> None:
     """Wrap the inline backend's PNG drawing of a figure in :func:`palette_png` (once).
 
     Run after each cell, before the backend shows the cell's figures: the backend registers
-    its drawing when a notebook makes its first figure, not when pyplot is imported.
+    its drawing when a notebook makes its first figure, not when pyplot is imported. Once
+    drawn, a figure gets back the layout engine that :func:`warn_about_illegible_figures`
+    kept off.
     """
     from IPython import get_ipython
     from matplotlib.figure import Figure
@@ -103,7 +105,12 @@ def draw_figures_as_palette_png() -> None:
         return
 
     def figure_png(fig):
-        drawn = draw(fig)
+        try:
+            drawn = draw(fig)
+        finally:  # the layout engine the checks kept off (warn_about_illegible_figures)
+            kept = fig.__dict__.pop(_KEPT_LAYOUT, None)
+            if kept is not None:
+                fig.set_layout_engine(kept)
         if drawn is None:  # an empty figure draws nothing
             return None
         # Retina drawing returns (data, size metadata); either may be base64 text.
@@ -117,22 +124,32 @@ def draw_figures_as_palette_png() -> None:
     formatter.for_type(Figure, figure_png)
 
 
+#: Where :func:`warn_about_illegible_figures` keeps a figure's layout engine until the
+#: figure's PNG is drawn.
+_KEPT_LAYOUT = "_book_kept_layout_engine"
+
+
 def warn_about_illegible_figures() -> None:
     """Keep each open figure as saved no wider than drawn (:func:`fit_to_width`), then warn
     about each figure whose smallest text would still be unreadable on a phone, or that
     has a label running out of its plot or crossed by a line
     (:func:`cart_autoimmunity.figures.style.crowded_texts`).
 
-    The layout that :func:`fit_to_width` measured is kept (the figure's layout engine is
-    switched off), so the checks and the PNG the notebook stores use it as it is instead
-    of laying the figure out twice more: the same image, about 0.05 s sooner a figure.
+    The layout that :func:`fit_to_width` measured is used as it is by the checks and by the
+    PNG the notebook stores (about 0.05 s sooner a figure, instead of laying the figure out
+    twice more; the image is the same to within the anti-aliasing of edge pixels): the
+    figure's layout engine is switched off until that PNG is drawn
+    (:func:`draw_figures_as_palette_png` gives it back), so a figure a learner changes in a
+    later cell is laid out again.
     """
     import matplotlib.pyplot as plt
 
     for number in plt.get_fignums():
         fig = plt.figure(number)
         width_in = fit_to_width(fig)  # measured once, used twice
-        fig.set_layout_engine("none")  # laid out by fit_to_width: keep it
+        if _KEPT_LAYOUT not in fig.__dict__:  # not already kept by an earlier cell
+            fig.__dict__[_KEPT_LAYOUT] = fig.get_layout_engine()
+            fig.set_layout_engine("none")
         problems = illegible_texts(fig, width_in)
         if problems:
             warnings.warn(

@@ -34,6 +34,8 @@ from .units import DAYS_PER_YEAR
 
 #: Clone kinds the helpers understand.
 CLONES = ("autoreactive", "tumour")
+#: Default horizon of the clone simulations: ten years (days).
+TEN_YEARS_DAYS = 10 * DAYS_PER_YEAR
 
 
 def clone_rates(
@@ -175,7 +177,7 @@ def simulate_clone_sizes(
 def simulate_clone(
     clone: str = "autoreactive",
     params: CloneParameters | None = None,
-    t_end_days: float = 3650.0,
+    t_end_days: float = TEN_YEARS_DAYS,
     dt_days: float = 5.0,
     n_replicates: int = 2000,
     seed: int = 2024,
@@ -193,7 +195,7 @@ def simulate_clone(
 def trajectories(
     clone: str = "autoreactive",
     params: CloneParameters | None = None,
-    t_end_days: float = 3650.0,
+    t_end_days: float = TEN_YEARS_DAYS,
     dt_days: float = 5.0,
     n_replicates: int = 2000,
     n_shown: int = 30,
@@ -241,7 +243,7 @@ def time_to_size(
     size: float = 1e6,
     params: CloneParameters | None = None,
     clones=CLONES,
-    t_end_days: float = 3650.0,
+    t_end_days: float = TEN_YEARS_DAYS,
     dt_days: float = 5.0,
     n_replicates: int = 2000,
     seed: int = 2024,
@@ -279,7 +281,7 @@ def time_to_size(
 def clone_summary(
     size: float = 1e6,
     params: CloneParameters | None = None,
-    t_end_days: float = 3650.0,
+    t_end_days: float = TEN_YEARS_DAYS,
     dt_days: float = 5.0,
     n_replicates: int = 2000,
     seed: int = 2024,

@@ -70,7 +70,7 @@ def exact_intervals(events, patients, alpha: float = ALPHA) -> pd.DataFrame:
 
     Columns ``events``, ``patients``, ``proportion``, ``low``, ``high`` (fractions 0..1).
     """
-    # statsmodels (with scipy.stats, about 0.4 s) loads on first use, not with the package
+    # statsmodels (and scipy.stats with it) loads on first use, not with the package
     from statsmodels.stats.proportion import proportion_confint
 
     require_open_fraction("alpha", alpha)

@@ -443,8 +443,9 @@ def print_book(
         browser.close()
 
     if shutil.which("pdfinfo") and numbers != _contents_pages(out, ids):
-        print(
-            "warning: contents page numbers moved on the second print", file=sys.stderr
+        raise SystemExit(
+            "the contents' page numbers (from the draft print) are not the pages of the "
+            "final print: see _print(draft=True) in scripts/build_pdf.py"
         )
     _stamp_date(out, repo)
     return out

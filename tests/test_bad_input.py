@@ -77,9 +77,6 @@ SKIP = {
         ],
         "no parameters",
     ),
-    # The ODE right-hand side runs thousands of times per solve; solve() and the
-    # simulate functions check what reaches it.
-    "kinetics.derivatives": "ODE right-hand side, checked by its callers",
 }
 
 #: Parameters for which negative numbers are meaningful, with the reason.
@@ -201,6 +198,12 @@ VALID: dict[str, Callable[[], dict]] = {
         "y0": ca.kinetics.initial_state(_kp()),
         "n_stages": _kp().maturation_stages,
         "time_days": np.linspace(0.0, 5.0, 6),
+    },
+    "kinetics.derivatives": lambda: {
+        "t": 3.0,
+        "state": ca.kinetics.initial_state(_kp()),
+        "rates": ca.kinetics.scenario_rates(_kp(), "autoimmune"),
+        "n_stages": _kp().maturation_stages,
     },
     "kinetics.time_grid": lambda: {"days": 10.0, "step_days": 1.0},
     "kinetics.states_dict": lambda: {

@@ -21,9 +21,7 @@ def numbers() -> dict:
 @pytest.fixture(scope="module")
 def passage():
     """An independent run of the first-passage times with the chapter's settings."""
-    return clonal_escape.time_to_size(
-        1e6, CloneParameters(), t_end_days=3650.0, n_replicates=2000, seed=2024
-    )
+    return clonal_escape.time_to_size(ch.SIZE_CELLS, CloneParameters(), **ch.RUN)
 
 
 def cited_range(quantity: str, cohort_start: str) -> tuple[float, float]:
@@ -84,8 +82,13 @@ def test_growth_rates_follow_from_the_clone_rates(numbers):
 
 
 def test_survival_is_the_share_of_simulated_clones_still_alive(numbers):
+    run = ch.RUN
     _, sizes = clonal_escape.simulate_clone(
-        "autoreactive", CloneParameters(), 3650.0, 5.0, 2000, 2024
+        "autoreactive",
+        CloneParameters(),
+        run["t_end_days"],
+        n_replicates=run["n_replicates"],
+        seed=run["seed"],
     )
     assert numbers["auto_survival_pct"] == pytest.approx(100 * np.mean(sizes[-1] > 0))
     # and it is near the branching-process survival probability, the escape fraction

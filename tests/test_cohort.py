@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -20,15 +18,13 @@ P = KineticsParameters()
 
 @pytest.fixture(scope="module")
 def big():
-    start = time.perf_counter()
-    result = cohort.simulate_cohort(1000, "autoimmune", P, seed=7, days=365.0)
-    return result, time.perf_counter() - start
+    """A thousand patients in one solve (its speed is measured by `make bench`)."""
+    return (cohort.simulate_cohort(1000, "autoimmune", P, seed=7, days=365.0),)
 
 
 def test_a_thousand_patients_run_in_one_go(big):
-    result, seconds = big
+    result = big[0]
     assert len(result.patients) == 1000
-    assert seconds < 10.0  # about 1.5 s on two cores; generous for slow CI machines
     assert result.patients["car_t_peak_cells"].gt(0).all()
 
 

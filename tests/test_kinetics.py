@@ -246,13 +246,19 @@ def test_rejection_shortens_persistence_but_depletion_stays_deep():
         min_size=7 + P.maturation_stages,
         max_size=7 + P.maturation_stages,
     ),
+    signs=st.lists(
+        st.sampled_from([1.0, 1.0, 0.0, -1e-9]),
+        min_size=7 + P.maturation_stages,
+        max_size=7 + P.maturation_stages,
+    ),
     day=st.floats(0.0, 400.0),
     scenario=st.sampled_from(kinetics.SCENARIOS),
 )
-def test_one_patient_float_path_is_the_array_path(log_cells, day, scenario):
-    """The solver's plain-float right-hand side (one patient) equals the array one."""
+def test_one_patient_float_path_is_the_array_path(log_cells, signs, day, scenario):
+    """The solver's plain-float right-hand side (one patient) equals the array one, also
+    where round-off left a state at or below zero (both clip it to zero)."""
     rates = kinetics.scenario_rates(P, scenario)
-    state = 10.0 ** np.array(log_cells)
+    state = 10.0 ** np.array(log_cells) * np.array(signs)
     n_states = state.size
     on_arrays = kinetics.derivatives(day, state[:, None], rates, P.maturation_stages)[
         :, 0

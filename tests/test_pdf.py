@@ -222,11 +222,11 @@ def test_each_contents_entry_gives_the_page_its_chapter_starts_on(pages):
     wrong, first = [], _first_body_page(pages)
     for path in toc_files()[1:]:
         title = re.escape(chapter_title(path))
-        listed = re.search(rf"{title} (\d+)\b", pages[1])
+        listed = re.search(rf"{title} (\d+)(?!\d)", pages[1])
         starts = [
             i + 1
             for i, page in enumerate(pages)
-            if i >= first and re.match(rf"(\d+\. )?{title}\b", page)
+            if i >= first and re.match(rf"(\d+\. )?{title}(?!\w)", page)
         ]
         if not (listed and starts and int(listed.group(1)) == starts[0]):
             wrong.append(

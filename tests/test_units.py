@@ -22,25 +22,47 @@ def number_literals(source: str, value: float) -> list[int]:
     ]
 
 
-def year_conversions(source: str) -> list[int]:
-    """Line numbers where ``source`` turns years into days (or back) with a typed 365:
-    a whole number of 365-day years next to ``*`` or ``/``."""
+#: Day counts that are several 365-day years on purpose, by file: the text calls them days.
+DAY_COUNTS = {
+    "antibodies.py": [
+        730.0
+    ],  # reseeding_runs: "730 days" in chapter 6's figure and prose
+    "chapters/ch06_immune_reset.py": [730.0],  # RESEEDING_DAYS, the same horizon
+}
+
+
+def year_conversions(source: str) -> list[tuple[int, float]]:
+    """(line, value) where ``source`` types years as 365-day multiples: a whole number of
+    365-day years next to ``*``, ``/``, ``*=`` or ``/=`` (a conversion), or a literal of two or
+    more such years anywhere (3650 as "ten years")."""
     tokens = [
         token
         for token in tokenize.generate_tokens(io.StringIO(source).readline)
         if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)
     ]
+    operators = {"*", "/", "*=", "/="}
     found = []
     for before, token, after in zip(tokens, tokens[1:], tokens[2:]):
-        if token.type == tokenize.NUMBER and float(token.string) % 365 == 0:
-            if float(token.string) > 0 and {"*", "/"} & {before.string, after.string}:
-                found.append(token.start[0])
+        if token.type != tokenize.NUMBER or "j" in token.string.lower():
+            continue
+        value = float(
+            int(token.string, 0)
+            if token.string[:2].lower() in ("0x", "0o", "0b")
+            else token.string
+        )
+        if value <= 0 or value % 365:
+            continue
+        if value >= 730 or operators & {before.string, after.string}:
+            found.append((token.start[0], value))
     return found
 
 
 def test_year_conversions_finds_years_typed_as_365_days():
-    source = "a = 11 * 365.0\nb = days / 365\nc = 365.0  # one year of follow-up\n"
-    assert year_conversions(source) == [1, 2]
+    source = (
+        "a = 11 * 365.0\nb = days / 365\nc = 365.0  # day 365, a time point\n"
+        "d = 3650.0\ne = 0x10\nf = 2j\ng = 1.5\nh = 365\nh /= 365\n"
+    )
+    assert year_conversions(source) == [(1, 365.0), (2, 365.0), (4, 3650.0), (9, 365.0)]
 
 
 def test_number_literals_finds_code_not_text():
@@ -58,12 +80,12 @@ def test_the_days_in_a_year_are_typed_once_in_the_package():
     assert units.DAYS_PER_YEAR == 365.25
 
 
-def test_no_year_is_converted_with_a_typed_365():
+def test_no_year_is_typed_as_365_days():
     """Day 365 may be a time point (trials report at day 365); a conversion between years
-    and days uses DAYS_PER_YEAR."""
+    and days, or a span of years, uses DAYS_PER_YEAR (only DAY_COUNTS are days on purpose)."""
     typed = {
-        str(path.relative_to(PACKAGE)): lines
+        str(path.relative_to(PACKAGE)): [value for _, value in found]
         for path in sorted(PACKAGE.rglob("*.py"))
-        if (lines := year_conversions(path.read_text(encoding="utf-8")))
+        if (found := year_conversions(path.read_text(encoding="utf-8")))
     }
-    assert typed == {}
+    assert typed == DAY_COUNTS

@@ -25,7 +25,7 @@ CHAPTER = "notebooks/02_rogue_cells"
 #: The clone size the chapter times (cells).
 SIZE_CELLS = 1e6
 #: The simulation settings: ten years (days), 2000 clones of each kind, the seed.
-RUN = {"t_end_days": 10 * DAYS_PER_YEAR, "n_replicates": 2000, "seed": 2024}
+RUN = {"t_end_days": clonal_escape.TEN_YEARS_DAYS, "n_replicates": 2000, "seed": 2024}
 
 STAGE_NAMES = {
     tolerance.STAGES[0]: "Early immature B cells (bone marrow)",

@@ -195,11 +195,8 @@ def _map_numbers() -> dict:
 
 # --- what zero of n can tell ------------------------------------------------------
 def chance_of_no_case(rate: float, n: int) -> float:
-    """Binomial probability of no case in ``n`` patients at a true ``rate`` p: (1 − p)ⁿ.
-
-    The binomial probability of zero events, written out (``scipy.stats.binom.pmf(0, n, p)``
-    gives the same, a test checks, but loads scipy.stats: 0.3 s a kernel).
-    """
+    """Binomial probability of no case in ``n`` patients at a true ``rate`` p: (1 − p)ⁿ
+    (a test checks it against ``scipy.stats.binom.pmf(0, n, p)``)."""
     n = require_integer("n", n, minimum=1)
     return (1.0 - require_fraction("rate", rate)) ** n
 
