@@ -45,6 +45,9 @@ def _in_vivo(in_vivo_params) -> InVivoParameters:
     return InVivoParameters.resolve(in_vivo_params, "in_vivo_params")
 
 
+#: Output step of the in vivo runs (days): fine enough to catch each dose's cytokine peak.
+OUTPUT_STEP_DAYS = 0.1
+
 #: The most doses one schedule may have: daily for a year, far beyond any schedule the book
 #: asks about; a larger number is a typo and would only make the solve slow.
 MAX_DOSES = 365
@@ -117,7 +120,7 @@ def simulate_in_vivo(
     in_vivo_params: InVivoParameters | None = None,
     *,
     days: float | None = None,
-    step_days: float = 0.1,
+    step_days: float = OUTPUT_STEP_DAYS,
 ) -> pd.DataFrame:
     """One patient given LNP doses on ``schedule``; same columns as :func:`kinetics.simulate`.
 
@@ -167,7 +170,7 @@ def simulate_in_vivo_schedules(
     params: KineticsParameters | None = None,
     in_vivo_params: InVivoParameters | None = None,
     *,
-    step_days: float = 0.1,
+    step_days: float = OUTPUT_STEP_DAYS,
 ) -> list[pd.DataFrame]:
     """Several patients, each dosed on its own schedule, in one vectorised solve.
 
@@ -350,14 +353,13 @@ def dose_schedule_grid(
       ``b_depleted_fraction`` and ``b_return_fraction`` (the read-outs' thresholds);
     * ``time_courses``: one row per grid point and sampled time, columns ``doses,
       interval_days, time_days, b_cells_fraction_of_normal, cytokine_proxy``: every output
-      step (0.1 days) in the ``fine_days_after_dose`` after each dose, where the cytokine
-      proxy peaks, and every ``sample_every_days`` otherwise.
+      step (:data:`OUTPUT_STEP_DAYS`) in the ``fine_days_after_dose`` after each dose,
+      where the cytokine proxy peaks, and every ``sample_every_days`` otherwise.
     """
     params = kinetics.check_params(params)
     iv = _in_vivo(in_vivo_params)
-    crs_params = SevereCRSParameters.resolve(
-        crs_params, "crs_params"
-    )  # before the runs
+    # checked before the runs, not after
+    crs_params = SevereCRSParameters.resolve(crs_params, "crs_params")
     counts = [
         validation.require_integer("dose_counts", n, minimum=1, maximum=MAX_DOSES)
         for n in np.atleast_1d(validation.require_array("dose_counts", dose_counts))
@@ -373,16 +375,9 @@ def dose_schedule_grid(
             raise ValueError(
                 f"{name} must be non-empty without repeats, got {values!r}"
             )
-    step = 0.1  # simulate_in_vivo()'s default output step
-    every = int(
-        round(
-            validation.require_positive("sample_every_days", sample_every_days) / step
-        )
+    every = validation.require_multiple(
+        "sample_every_days", sample_every_days, OUTPUT_STEP_DAYS
     )
-    if every < 1 or not np.isclose(every * step, sample_every_days):
-        raise ValueError(
-            f"sample_every_days must be a multiple of {step}, got {sample_every_days!r}"
-        )
     fine = validation.require_non_negative("fine_days_after_dose", fine_days_after_dose)
     points = [
         (n, float(interval), tuple(float(interval) * i for i in range(n)))

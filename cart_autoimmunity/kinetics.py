@@ -23,11 +23,12 @@ equations in plain floats (:func:`_rhs_one_patient`).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.integrate import odeint
+from scipy.integrate import ODEintWarning, odeint
 
 from . import numerics, validation
 from .parameters.kinetics import KineticsParameters
@@ -71,6 +72,10 @@ _E, _M, _T, _BO, _BN, _V, _I = range(7)
 #: Row of each fixed state in the state array, by name.
 STATE_ROWS = dict(zip(STATE_NAMES, range(len(STATE_NAMES))))
 _N_FIXED = len(STATE_NAMES)
+
+#: Most steps LSODA may take between two output times (odeint's default, 500, can be too
+#: few for a sparse output grid); a run that needs more raises ``RuntimeError``.
+MAX_STEPS_PER_OUTPUT = 100_000
 
 #: Unscaled integration tolerances shared by every run; :func:`solve` reads the scaled ones
 #: from :func:`cart_autoimmunity.numerics.tolerances` at call time.
@@ -352,22 +357,26 @@ def solve(
             continue
         t_eval = time_days[mask] if last else np.append(time_days[mask], stop)
         t_out = np.concatenate(([start], t_eval))
-        values, info = odeint(
-            rhs,
-            y.T.ravel(),
-            t_out,
-            args=(rates, n_states),
-            rtol=rtol,
-            atol=atol,
-            ml=n_states - 1,
-            mu=n_states - 1,
-            tcrit=[stop],
-            mxstep=100_000,
-            full_output=True,
-            tfirst=True,
-        )
-        if info["message"] != "Integration successful.":  # pragma: no cover - defensive
-            raise RuntimeError(f"integration failed: {info['message']}")
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "error", ODEintWarning
+            )  # how odeint reports a failure
+            try:
+                values = odeint(
+                    rhs,
+                    y.T.ravel(),
+                    t_out,
+                    args=(rates, n_states),
+                    rtol=rtol,
+                    atol=atol,
+                    ml=n_states - 1,
+                    mu=n_states - 1,
+                    tcrit=[stop],
+                    mxstep=MAX_STEPS_PER_OUTPUT,
+                    tfirst=True,
+                )
+            except ODEintWarning as failure:
+                raise RuntimeError(f"integration failed: {failure}") from None
         values = values[1:].T.reshape(n_patients, n_states, -1).transpose(1, 0, 2)
         out[:, :, mask] = values if last else values[:, :, :-1]
         y = values[:, :, -1].copy()
@@ -988,23 +997,6 @@ def memory_burden_runs(
     )
 
 
-def _samples_apart(sample_every_days: float) -> int:
-    """Grid steps between two kept samples: ``sample_every_days`` must be a positive
-    multiple of :data:`GRID_STEP_DAYS`."""
-    every = int(
-        round(
-            validation.require_positive("sample_every_days", sample_every_days)
-            / GRID_STEP_DAYS
-        )
-    )
-    if every < 1 or not np.isclose(every * GRID_STEP_DAYS, sample_every_days):
-        raise ValueError(
-            f"sample_every_days must be a multiple of {GRID_STEP_DAYS}, "
-            f"got {sample_every_days!r}"
-        )
-    return every
-
-
 def memory_burden_tables(
     runs: PatientRuns,
     memory_factors=MEMORY_FACTORS,
@@ -1032,7 +1024,9 @@ def memory_burden_tables(
             f"runs must be the memory_burden_runs of {len(factors)} memory factors "
             f"and {len(burdens)} tumour burdens"
         )
-    every = _samples_apart(sample_every_days)
+    every = validation.require_multiple(
+        "sample_every_days", sample_every_days, GRID_STEP_DAYS
+    )
     factor = np.repeat(factors, len(burdens))
     burden = np.tile(burdens, len(factors))
     # As runs_frame (and so simulate) does: clip round-off below zero before summing.
@@ -1085,7 +1079,8 @@ def memory_burden_grid_vectorised(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`memory_burden_grid` in one vectorised solve: the same two tables, from
     :func:`memory_burden_runs` (equal to the single runs within the solver tolerance)."""
-    _samples_apart(sample_every_days)  # a bad value is refused before the runs
+    # a bad value is refused before the runs
+    validation.require_multiple("sample_every_days", sample_every_days, GRID_STEP_DAYS)
     runs = memory_burden_runs(memory_factors, tumour_cells, params, days=days)
     return memory_burden_tables(
         runs, memory_factors, tumour_cells, params, sample_every_days=sample_every_days

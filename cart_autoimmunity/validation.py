@@ -144,6 +144,19 @@ def require_names(
     return names
 
 
+def require_multiple(name: str, value: Any, step: float) -> int:
+    """How many ``step``s ``value`` spans: ``value / step``, a whole number of at least one.
+
+    Raises ``ValueError`` naming ``name`` unless ``value`` is a positive multiple of
+    ``step`` (to floating-point tolerance), e.g. a sampling interval on an output grid.
+    """
+    step = require_positive(name, step)
+    count = int(round(require_positive(name, value) / step))
+    if count < 1 or not np.isclose(count * step, value):
+        raise ValueError(f"{name} must be a multiple of {step}, got {value!r}")
+    return count
+
+
 def require_points(name: str, span: float, step: float) -> int:
     """The number of grid points from 0 to ``span`` in steps of ``step``, at most MAX_POINTS.
 

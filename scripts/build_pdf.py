@@ -435,9 +435,9 @@ def print_book(
             raise SystemExit("the PDF would be incomplete:\n  " + "\n  ".join(problems))
 
         with tempfile.TemporaryDirectory() as tmp:
-            draft = Path(tmp) / "draft.pdf"
-            _print(page, draft, draft=True)
-            numbers = _contents_pages(draft, ids)
+            draft_pdf = Path(tmp) / "draft.pdf"
+            _print(page, draft_pdf, draft=True)
+            numbers = _contents_pages(draft_pdf, ids)
         page.evaluate(_FILL_PAGES, numbers)
         _print(page, out)
         browser.close()

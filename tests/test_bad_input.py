@@ -304,6 +304,7 @@ VALID: dict[str, Callable[[], dict]] = {
     "validation.require_mapping": lambda: {"name": "x", "value": {"a": 1}},
     "validation.require_names": lambda: {"name": "x", "values": ["a"]},
     "validation.require_points": lambda: {"name": "x", "span": 10.0, "step": 1.0},
+    "validation.require_multiple": lambda: {"name": "x", "value": 10.0, "step": 1.0},
     "validation.require_text": lambda: {"name": "x", "value": "a"},
     "validation.require_columns": lambda: {
         "name": "x",

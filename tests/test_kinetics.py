@@ -269,6 +269,12 @@ def test_one_patient_float_path_is_the_array_path(log_cells, signs, day, scenari
     np.testing.assert_allclose(floats, on_arrays, rtol=1e-12, atol=1e-9)
 
 
+def test_a_failed_integration_raises_and_names_the_reason(monkeypatch):
+    monkeypatch.setattr(kinetics, "MAX_STEPS_PER_OUTPUT", 3)
+    with pytest.raises(RuntimeError, match="integration failed: Excess work done"):
+        kinetics.simulate("autoimmune", P, days=30.0, step_days=10.0)
+
+
 def test_vectorised_cohort_matches_single_patient_runs():
     single = kinetics.simulate("autoimmune", P, days=200.0, step_days=1.0)
     faster = kinetics.simulate(

@@ -216,18 +216,26 @@ def test_contents_lists_every_chapter_with_increasing_page_numbers(pages):
     assert numbers == sorted(numbers) and numbers[-1] < len(pages), numbers
 
 
+def start_pages(pages: list[str], path: Path) -> list[int]:
+    """Page numbers (1 for the cover) of the body pages that start with the title of the
+    chapter in ``path`` (numbered "4. ..." or not)."""
+    title = re.escape(chapter_title(path))
+    first = _first_body_page(pages)
+    return [
+        i + 1
+        for i, page in enumerate(pages)
+        if i >= first and re.match(rf"(\d+\. )?{title}(?!\w)", page)
+    ]
+
+
 def test_each_contents_entry_gives_the_page_its_chapter_starts_on(pages):
     """The contents' numbers come from a draft print (scripts/build_pdf.py): each must be
     the page of the final PDF (its footer's n) on which that chapter's title starts."""
-    wrong, first = [], _first_body_page(pages)
+    wrong = []
     for path in toc_files()[1:]:
         title = re.escape(chapter_title(path))
         listed = re.search(rf"{title} (\d+)(?!\d)", pages[1])
-        starts = [
-            i + 1
-            for i, page in enumerate(pages)
-            if i >= first and re.match(rf"(\d+\. )?{title}(?!\w)", page)
-        ]
+        starts = start_pages(pages, path)
         if not (listed and starts and int(listed.group(1)) == starts[0]):
             wrong.append(
                 f"{path.name}: listed {listed and listed.group(1)}, starts {starts[:1]}"
@@ -237,13 +245,10 @@ def test_each_contents_entry_gives_the_page_its_chapter_starts_on(pages):
 
 @pytest.mark.parametrize("path", toc_files(), ids=lambda p: p.stem)
 def test_every_chapter_starts_a_page(pages, path):
-    title = chapter_title(path)
-    starts = [
-        p
-        for p in pages[_first_body_page(pages) :]
-        if re.match(rf"(\d+\. )?{re.escape(title)}", p)
-    ]
-    assert starts, f"no page of the PDF starts with the title of {path.name}: {title!r}"
+    assert start_pages(pages, path), (
+        f"no page of the PDF starts with the title of {path.name}: "
+        f"{chapter_title(path)!r}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,17 @@ def test_grid_sizes_are_refused_before_anything_is_allocated():
         v.require_points("days", 10.0, 0.0)
 
 
+def test_a_sampling_interval_is_a_whole_number_of_output_steps():
+    assert v.require_multiple("every", 0.3, 0.1) == 3  # 0.3 / 0.1 is 2.9999999999999996
+    assert v.require_multiple("every", 5.0, 5.0) == 1
+    with pytest.raises(ValueError, match="every must be a multiple of 0.1, got 0.25"):
+        v.require_multiple("every", 0.25, 0.1)
+    with pytest.raises(ValueError, match="every must be a multiple of 5.0, got 2.0"):
+        v.require_multiple("every", 2.0, 5.0)  # rounds to zero steps
+    with pytest.raises(ValueError, match="every must be > 0"):
+        v.require_multiple("every", -5.0, 5.0)
+
+
 def test_integers_have_an_upper_bound_and_text_is_a_type_error():
     assert v.require_integer("n", 5, minimum=1, maximum=5) == 5
     with pytest.raises(ValueError, match="n must be <= 5"):

@@ -227,9 +227,20 @@ def test_no_serious_accessibility_violations_after_a_change(
     # what the change redrew: the rest of the page had its check on the page's visit.
     opened = _shown_pages[path]
     seen = list(opened.problems)
-    violations = axe.run(page, context=f"#explorable-{name}").response["violations"]
-    opened.problems[:] = seen
+    box = f"#explorable-{name}"
+    violations = axe.run(page, context=box).response["violations"]
     assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    # The check bites inside the figure: an unlabelled control there is found.
+    page.evaluate(
+        "box => { const s = document.createElement('select');"
+        " s.id = 'unlabelled-bite'; s.add(new Option('a'));"
+        " document.querySelector(box).appendChild(s); }",
+        box,
+    )
+    bitten = axe.run(page, context=box).response["violations"]
+    page.evaluate("() => document.getElementById('unlabelled-bite').remove()")
+    opened.problems[:] = seen
+    assert "select-name" in [v["id"] for v in bitten]
 
 
 def _choose(page, name: str, controls: dict, choices: dict) -> None:
