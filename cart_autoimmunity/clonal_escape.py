@@ -293,16 +293,14 @@ def clone_summary(
     ``t_end_days``), ``median_days_to_size`` (among clones that got there),
     ``theory_days_to_size``.
     """
-    passage = time_to_size(
-        size, params, CLONES, t_end_days, dt_days, n_replicates, seed
-    )
+    size = validation.require_positive("size", size)  # before the simulations
     rows = []
     for clone in CLONES:
         birth, death = clone_rates(clone, params)
         times, sizes = simulate_clone(
             clone, params, t_end_days, dt_days, n_replicates, seed
         )
-        days = passage.loc[passage["clone"] == clone, "days"]
+        days = pd.Series(first_passage_days(times, sizes, size))  # as time_to_size's
         rows.append(
             {
                 "clone": clone,

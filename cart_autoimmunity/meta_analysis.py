@@ -1,8 +1,9 @@
 """Proportions across small single-arm cohorts: exact intervals and a random-effects pool.
 
 Per cohort, a proportion p̂ = x/n (x patients with the event among n) gets its exact
-(Clopper–Pearson) two-sided interval, from statsmodels'
-``proportion_confint(method="beta")``:
+(Clopper–Pearson) two-sided interval, the book's one
+:func:`~cart_autoimmunity.evidence.summaries.exact_binomial_interval` (equal to statsmodels'
+``proportion_confint(method="beta")``, a property test checks):
 
     low = B⁻¹(α/2; x, n − x + 1),   high = B⁻¹(1 − α/2; x + 1, n − x),
 
@@ -39,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
+from .evidence import summaries
 from .validation import require_open_fraction
 
 #: Added to events and non-events of a cohort with zero of either (the "0.5 rule").
@@ -70,19 +72,21 @@ def exact_intervals(events, patients, alpha: float = ALPHA) -> pd.DataFrame:
 
     Columns ``events``, ``patients``, ``proportion``, ``low``, ``high`` (fractions 0..1).
     """
-    # statsmodels (and scipy.stats with it) loads on first use, not with the package
-    from statsmodels.stats.proportion import proportion_confint
-
     require_open_fraction("alpha", alpha)
     x, n = _counts(events, patients)
-    low, high = proportion_confint(x, n, alpha=alpha, method="beta")
+    bounds = np.array(
+        [
+            summaries.exact_binomial_interval(int(k), int(m), 1.0 - alpha)
+            for k, m in zip(x, n)
+        ]
+    )
     return pd.DataFrame(
         {
             "events": x.astype(int),
             "patients": n.astype(int),
             "proportion": x / n,
-            "low": np.nan_to_num(low, nan=0.0),
-            "high": np.nan_to_num(high, nan=1.0),
+            "low": bounds[:, 0],
+            "high": bounds[:, 1],
         }
     )
 
