@@ -54,6 +54,8 @@ def setup() -> None:
         for hook in (draw_figures_as_palette_png, warn_about_illegible_figures):
             if hook not in callbacks:
                 callbacks.insert(0, hook)
+        if give_back_layout_engines not in shell.events.callbacks["pre_execute"]:
+            shell.events.register("pre_execute", give_back_layout_engines)
 
 
 #: Colours a figure's PNG keeps (:func:`palette_png`): the book's figures use a few flat
@@ -107,10 +109,8 @@ def draw_figures_as_palette_png() -> None:
     def figure_png(fig):
         try:
             drawn = draw(fig)
-        finally:  # the layout engine the checks kept off (warn_about_illegible_figures)
-            kept = fig.__dict__.pop(_KEPT_LAYOUT, None)
-            if kept is not None:
-                fig.set_layout_engine(kept)
+        finally:
+            _give_back_layout(fig)
         if drawn is None:  # an empty figure draws nothing
             return None
         # Retina drawing returns (data, size metadata); either may be base64 text.
@@ -129,6 +129,23 @@ def draw_figures_as_palette_png() -> None:
 _KEPT_LAYOUT = "_book_kept_layout_engine"
 
 
+def _give_back_layout(fig) -> None:
+    """Give ``fig`` back the layout engine :func:`warn_about_illegible_figures` kept off."""
+    kept = fig.__dict__.pop(_KEPT_LAYOUT, None)
+    if kept is not None:
+        fig.set_layout_engine(kept)
+
+
+def give_back_layout_engines() -> None:
+    """Before each cell, give every open figure its layout engine back (a figure the notebook
+    has not drawn since, e.g. with the inline backend's ``close_figures`` off, or drawn by
+    another backend, is then laid out again when a later cell changes it)."""
+    from matplotlib._pylab_helpers import Gcf
+
+    for manager in Gcf.get_all_fig_managers():
+        _give_back_layout(manager.canvas.figure)
+
+
 def warn_about_illegible_figures() -> None:
     """Keep each open figure as saved no wider than drawn (:func:`fit_to_width`), then warn
     about each figure whose smallest text would still be unreadable on a phone, or that
@@ -139,8 +156,9 @@ def warn_about_illegible_figures() -> None:
     PNG the notebook stores (about 0.05 s sooner a figure, instead of laying the figure out
     twice more; the image is the same to within the anti-aliasing of edge pixels): the
     figure's layout engine is switched off until that PNG is drawn
-    (:func:`draw_figures_as_palette_png` gives it back), so a figure a learner changes in a
-    later cell is laid out again.
+    (:func:`draw_figures_as_palette_png` gives it back, and
+    :func:`give_back_layout_engines` before the next cell in any case), so a figure a
+    learner changes in a later cell is laid out again.
     """
     import matplotlib.pyplot as plt
 

@@ -358,9 +358,8 @@ def solve(
         t_eval = time_days[mask] if last else np.append(time_days[mask], stop)
         t_out = np.concatenate(([start], t_eval))
         with warnings.catch_warnings():
-            warnings.simplefilter(
-                "error", ODEintWarning
-            )  # how odeint reports a failure
+            # odeint reports a failure as a warning: make it an exception
+            warnings.simplefilter("error", ODEintWarning)
             try:
                 values = odeint(
                     rhs,
@@ -376,7 +375,8 @@ def solve(
                     tfirst=True,
                 )
             except ODEintWarning as failure:
-                raise RuntimeError(f"integration failed: {failure}") from None
+                reason = str(failure).split(" Run with full_output")[0]
+                raise RuntimeError(f"integration failed: {reason}") from None
         values = values[1:].T.reshape(n_patients, n_states, -1).transpose(1, 0, 2)
         out[:, :, mask] = values if last else values[:, :, :-1]
         y = values[:, :, -1].copy()

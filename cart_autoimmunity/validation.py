@@ -148,11 +148,13 @@ def require_multiple(name: str, value: Any, step: float) -> int:
     """How many ``step``s ``value`` spans: ``value / step``, a whole number of at least one.
 
     Raises ``ValueError`` naming ``name`` unless ``value`` is a positive multiple of
-    ``step`` (to floating-point tolerance), e.g. a sampling interval on an output grid.
+    ``step`` to within one part in 10⁹ (floating-point round-off: 0.3 is three steps of
+    0.1), e.g. a sampling interval on an output grid.
     """
     step = require_positive(name, step)
-    count = int(round(require_positive(name, value) / step))
-    if count < 1 or not np.isclose(count * step, value):
+    value = require_positive(name, value)
+    count = round(value / step)
+    if count < 1 or not math.isclose(count * step, value, rel_tol=1e-9):
         raise ValueError(f"{name} must be a multiple of {step}, got {value!r}")
     return count
 

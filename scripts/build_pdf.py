@@ -442,10 +442,13 @@ def print_book(
         _print(page, out)
         browser.close()
 
-    if shutil.which("pdfinfo") and numbers != _contents_pages(out, ids):
+    final = _contents_pages(out, ids) if shutil.which("pdfinfo") else numbers
+    moved = [f"{i}: {a} -> {b}" for i, a, b in zip(ids, numbers, final) if a != b]
+    if moved:
+        out.unlink()  # no PDF with a wrong contents page is left behind
         raise SystemExit(
             "the contents' page numbers (from the draft print) are not the pages of the "
-            "final print: see _print(draft=True) in scripts/build_pdf.py"
+            "final print (see _print(draft=True)): " + "; ".join(moved)
         )
     _stamp_date(out, repo)
     return out

@@ -206,6 +206,21 @@ def test_the_hook_keeps_the_layout_it_measured_until_the_figure_is_drawn(monkeyp
     assert kept.get_layout_engine() is engine
 
 
+def test_a_figure_not_drawn_gets_its_layout_engine_back_before_the_next_cell():
+    """With the inline backend's figures left open and undrawn (close_figures off, another
+    backend), the pre-execute hook gives the engine back, so a later change is laid out."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from cart_autoimmunity import chapter
+
+    fig = _palette_figure()
+    engine = fig.get_layout_engine()
+    chapter.warn_about_illegible_figures()
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    chapter.give_back_layout_engines()
+    assert fig.get_layout_engine() is engine
+
+
 def test_a_palette_png_keeps_every_book_colour_and_is_smaller():
     import io
 

@@ -20,6 +20,15 @@ def test_exact_interval_is_the_clopper_pearson_beta_quantiles(x, n):
     assert row["high"] == pytest.approx(high, abs=1e-12)
 
 
+def test_the_interval_follows_alpha_in_each_cohort_and_in_the_exact_total():
+    row = ma.exact_intervals([3], [10], alpha=0.1).iloc[0]
+    assert row["low"] == pytest.approx(beta.ppf(0.05, 3, 8), abs=1e-12)
+    assert row["high"] == pytest.approx(beta.ppf(0.95, 4, 7), abs=1e-12)
+    total = ma.pool([0, 0], [5, 6], alpha=0.1)
+    assert total["method"] == ma.EXACT_TOTAL
+    assert total["high"] == pytest.approx(1 - 0.05 ** (1 / 11))
+
+
 def test_zero_events_in_fifteen_leaves_a_fifth_possible():
     # the exact 95% upper bound for 0 of n is 1 - 0.025**(1/n)
     assert ma.exact_intervals([0], [15])["high"].iloc[0] == pytest.approx(

@@ -273,24 +273,3 @@ def test_sources_hold_no_control_characters(path):
         assert not re.search(r"[\x00-\x08\x0b-\x1f]", source), repr(source[:80])
         if cell["cell_type"] == "markdown":
             assert "\t" not in source, repr(source[:80])
-
-
-#: "(" right before inline maths: a browser may break the line between the two, leaving
-#: "(" at a line's end and "P₁ … Pₙ)" on the next. Put the parentheses inside the maths,
-#: "$(P_1 \dots P_n)$", or a word between them.
-PAREN_BEFORE_MATH = re.compile(r"\(\s*\$(?!\$)")
-
-
-def test_paren_rule_finds_a_parenthesis_opening_on_inline_maths():
-    assert PAREN_BEFORE_MATH.findall("a chain ($P_1$) and ( $T$)") == ["($", "( $"]
-    assert not PAREN_BEFORE_MATH.search("a chain $(P_1)$, (for $T$) and ($$x$$)")
-
-
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS + PAGES, ids=_ids(ALL_NOTEBOOKS + PAGES))
-def test_no_parenthesis_opens_right_before_inline_maths(path):
-    text = path.read_text() if path.suffix == ".md" else _markdown(_load(path))
-    found = [
-        text[max(0, m.start() - 30) : m.end() + 20]
-        for m in PAREN_BEFORE_MATH.finditer(text)
-    ]
-    assert not found, found

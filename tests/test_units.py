@@ -23,11 +23,11 @@ def number_literals(source: str, value: float) -> list[int]:
 
 
 #: Day counts that are several 365-day years on purpose, by file: the text calls them days.
+#: antibodies.reseeding_runs' horizon is "730 days" in chapter 6's figure and prose, and
+#: the chapter's RESEEDING_DAYS is the same horizon.
 DAY_COUNTS = {
-    "antibodies.py": [
-        730.0
-    ],  # reseeding_runs: "730 days" in chapter 6's figure and prose
-    "chapters/ch06_immune_reset.py": [730.0],  # RESEEDING_DAYS, the same horizon
+    "antibodies.py": [730.0],
+    "chapters/ch06_immune_reset.py": [730.0],
 }
 
 

@@ -102,6 +102,12 @@ def test_a_sampling_interval_is_a_whole_number_of_output_steps():
         v.require_multiple("every", 2.0, 5.0)  # rounds to zero steps
     with pytest.raises(ValueError, match="every must be > 0"):
         v.require_multiple("every", -5.0, 5.0)
+    with pytest.raises(
+        ValueError, match="every must be a multiple of 0.1, got 1000.004"
+    ):
+        v.require_multiple("every", 1000.004, 0.1)  # not 10,000 steps
+    # a number written as text is read as the other checks read it
+    assert v.require_multiple("every", "0.5", 0.1) == 5
 
 
 def test_integers_have_an_upper_bound_and_text_is_a_type_error():

@@ -233,6 +233,37 @@ _SIDEWAYS_BLOCKS = """async (withCodeCells) => {
   return problems;
 }"""
 
+#: Inline maths whose "(" ends the line before it, or whose ")" (or , . ; :) starts the next
+#: line: measured on the characters' own boxes against the maths' box.
+_STRANDED_PUNCTUATION = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+    await MathJax.startup.promise;
+  const problems = [];
+  const charBox = (node, index) => {
+    const range = document.createRange();
+    range.setStart(node, index);
+    range.setEnd(node, index + 1);
+    return range.getBoundingClientRect();
+  };
+  const sameLine = (a, b) => a.bottom > b.top + 1 && a.top < b.bottom - 1;
+  for (const math of document.querySelectorAll('article mjx-container:not([display="true"])')) {
+    if (math.offsetParent === null) continue;  // not shown (a closed toggle)
+    const box = math.getBoundingClientRect();
+    if (!box.width) continue;
+    const el = math.parentElement && math.parentElement.matches('span.math')
+      ? math.parentElement : math;
+    const before = el.previousSibling, after = el.nextSibling;
+    if (before && before.nodeType === Node.TEXT_NODE && /[(\\[{]$/.test(before.data)
+        && !sameLine(charBox(before, before.data.length - 1), box))
+      problems.push('"(" ends a line: ' + before.data.replace(/\\s+/g, ' ').slice(-40));
+    if (after && after.nodeType === Node.TEXT_NODE && /^[)\\]},.;:]/.test(after.data)
+        && !sameLine(charBox(after, 0), box))
+      problems.push('"' + after.data[0] + '" starts a line: '
+        + after.data.replace(/\\s+/g, ' ').slice(0, 40));
+  }
+  return problems;
+}"""
+
 #: Sentences around glued values: "( 1 in all)", "0 %", "()", unbalanced parentheses.
 _GLUE_TEXT = """() => {
   const problems = [];
@@ -282,6 +313,7 @@ class PageReport:
     glue_text_problems: list[str] = field(default_factory=list)
     internal_links: list[str] = field(default_factory=list)
     caption_weights: list[float] = field(default_factory=list)
+    stranded_punctuation: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _listen(page, report: PageReport, finished: list[str], pending: set) -> None:
@@ -342,6 +374,7 @@ def phone_measurements(page) -> dict:
         "broken_table_words": page.evaluate(_BROKEN_TABLE_WORDS),
         "caption_weights": page.evaluate(_CAPTION_WEIGHTS),
         "sideways_blocks": page.evaluate(_SIDEWAYS_BLOCKS, False),
+        "stranded_punctuation": page.evaluate(_STRANDED_PUNCTUATION),
     }
 
 
@@ -416,6 +449,7 @@ def visit(
         ]
     report.broken_table_words["desktop"] = page.evaluate(_BROKEN_TABLE_WORDS)
     report.sideways_blocks["desktop"] = page.evaluate(_SIDEWAYS_BLOCKS, True)
+    report.stranded_punctuation["desktop"] = page.evaluate(_STRANDED_PUNCTUATION)
     report.glue_text_problems = page.evaluate(_GLUE_TEXT)
     report.internal_links = sorted(set(page.evaluate(_INTERNAL_LINKS)))
 
@@ -430,6 +464,7 @@ def visit(
     report.broken_table_words["phone"] = phone["broken_table_words"]
     report.sideways_blocks["phone"] = phone["sideways_blocks"]
     report.caption_weights = phone["caption_weights"]
+    report.stranded_punctuation["phone"] = phone["stranded_punctuation"]
     page.set_viewport_size(DESKTOP)
     if screenshot_stem is not None:
         page.screenshot(path=f"{screenshot_stem}-desktop.png", full_page=True)

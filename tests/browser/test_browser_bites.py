@@ -117,6 +117,7 @@ BROKEN_READING = """<html><body><article>
 <figure><figcaption style="font-weight:300">A caption</figcaption></figure>
 <div class="cell_output"><pre style="width:200px;overflow:auto;white-space:pre">Printed: a line of output far too long for its box</pre></div>
 <mjx-container display="true" style="display:block;width:200px;overflow:auto"><span style="display:inline-block;width:600px">C = a + b</span></mjx-container>
+<p style="width:190px;font:16px monospace">aaaaaaa bbbbbbb (<span class="math"><mjx-container style="display:inline-block;width:50px">x</mjx-container></span>). and more text here.</p>
 </article></body></html>"""
 GOOD_READING = """<html><body><article><h1>Title</h1>
 <div class="cell"><details class="hide above-input"><summary>s</summary></details><div class="cell_input"><pre>x = 1</pre></div><div class="cell_output"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></div></div>
@@ -125,6 +126,7 @@ GOOD_READING = """<html><body><article><h1>Title</h1>
 <figure><figcaption>A caption</figcaption></figure>
 <div class="cell_output"><pre style="width:300px;overflow:auto">Short output</pre></div>
 <mjx-container display="true" style="display:block;width:300px;overflow:auto"><span style="display:inline-block;width:120px">C = a + b</span></mjx-container>
+<p style="width:190px;font:16px monospace">aaaaaaa bbbbbbb <span class="math-nowrap" style="white-space:nowrap">(<span class="math"><mjx-container style="display:inline-block;width:50px">x</mjx-container></span>).</span> and more text here.</p>
 </article></body></html>"""
 
 
@@ -138,6 +140,7 @@ def _reading_checks(browser, html: str) -> dict:
         "captions": page.evaluate(browser_checks._CAPTION_WEIGHTS),
         "sideways": page.evaluate(browser_checks._SIDEWAYS_BLOCKS, True),
         "sideways_phone": page.evaluate(browser_checks._SIDEWAYS_BLOCKS, False),
+        "stranded": page.evaluate(browser_checks._STRANDED_PUNCTUATION),
     }
     page.close()
     return found
@@ -162,6 +165,7 @@ def test_reading_checks_catch_what_issue_21_found(browser):
         "mjx-container",
     ]
     assert found["sideways_phone"][0].startswith("pre: Printed: a line of output")
+    assert found["stranded"] == ['"(" ends a line: aaaaaaa bbbbbbb (']
 
 
 def test_reading_checks_pass_a_good_page(browser):
@@ -173,4 +177,5 @@ def test_reading_checks_pass_a_good_page(browser):
         "captions": [400],
         "sideways": [],
         "sideways_phone": [],
+        "stranded": [],
     }

@@ -88,6 +88,7 @@ def test_a_resized_page_measures_as_a_phone(page_report, browser, site):
         "broken_table_words": report.broken_table_words["phone"],
         "caption_weights": report.caption_weights,
         "sideways_blocks": report.sideways_blocks["phone"],
+        "stranded_punctuation": report.stranded_punctuation["phone"],
     } == phone
 
 
@@ -153,6 +154,13 @@ def test_no_equation_output_or_listing_scrolls_sideways(page_report, path):
     """At 1280 and 390 px: every display equation, printed output and code listing in the
     text fits its column (code cells may scroll at 390 px; at 1280 px they wrap)."""
     assert page_report(path).sideways_blocks == {"desktop": [], "phone": []}
+
+
+@per_page
+def test_no_parenthesis_is_left_alone_at_a_line_break(page_report, path):
+    """At 1280 and 390 px: no "(" ends a line right before inline maths, and no ")" or
+    other punctuation touching the maths starts the next one (book/_ext/math_nowrap.py)."""
+    assert page_report(path).stranded_punctuation == {"desktop": [], "phone": []}
 
 
 @per_page
