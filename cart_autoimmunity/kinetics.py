@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,9 +216,12 @@ def initial_state(
 # --------------------------------------------------------------------------------------------
 # Right-hand side and solver
 # --------------------------------------------------------------------------------------------
-def _derivative_terms(t, fixed, precursors, r, exp) -> list:
+def _derivative_terms(
+    t: float, fixed, precursors: list, r: dict, exp: Callable
+) -> list:
     """The equations of :data:`EQUATIONS`, written once for one patient (floats and ``math.exp``)
     or many (arrays over patients and ``numpy.exp``); returns the derivatives in state order.
+    ``r`` is :func:`scenario_rates`' dict (short, like the equations' symbols).
     """
     E, M, T, b_old, b_new, V, I = fixed  # noqa: E741 - the equations' symbols
     car = E + r["phi"] * M

