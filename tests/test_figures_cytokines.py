@@ -138,6 +138,20 @@ def test_plots_return_figures_with_labelled_axes(timeline):
     plt.close(fig)
 
 
+def test_long_cohort_names_get_rows_tall_enough_for_their_lines():
+    """A name that wraps onto three or more lines widens every row: no two cohort names
+    overlap (the check the notebooks run after each cell)."""
+    from cart_autoimmunity.figures.style import crowded_texts
+
+    rates = with_binomial_intervals(evidence.crs_rates())
+    long_name = "A cohort with a long name: " + "several diseases, " * 4 + "and more"
+    rates.loc[rates.index[-1], "cohort"] = long_name
+    fig = plot_event_rates(rates)
+    assert crowded_texts(fig) == []
+    assert fig.get_figheight() > 0.45 * rates["cohort"].nunique() + 2.0
+    plt.close(fig)
+
+
 def test_timeline_legend_names_the_steps(timeline):
     fig = plot_process_timeline(timeline)
     texts = [t.get_text() for t in fig.legends[0].get_texts()]

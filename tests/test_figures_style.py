@@ -137,6 +137,20 @@ def test_a_label_running_out_of_its_axes_is_flagged():
     ]
 
 
+def test_overlapping_tick_labels_are_flagged_and_spaced_ones_are_not():
+    names = [f"row {i} with a name wrapped onto three lines" for i in range(8)]
+    wrapped = [
+        name.replace(" with", "\nwith").replace(" onto", "\nonto") for name in names
+    ]
+    fig, ax = style.new_figure(height_in=2.0)
+    ax.set_yticks(range(8), wrapped)
+    first = f"tick labels {wrapped[0][:30]!r} and {wrapped[1][:30]!r} overlap"
+    assert first in style.crowded_texts(fig)
+    spaced, ax = style.new_figure(height_in=4.0)
+    ax.set_yticks(range(3), ["one", "two", "three"])
+    assert style.crowded_texts(spaced) == []
+
+
 def test_the_notebook_hook_warns_about_a_crowded_label():
     """What nbval and the book build see: a warning (an error there) after the cell."""
     from cart_autoimmunity import chapter

@@ -16,9 +16,10 @@ the columns in :data:`COLUMNS`:
 ``cohort``
     Trial, product or population the number belongs to.
 ``setting``
-    ``autoimmune``, ``leukaemia``, ``lymphoma``, ``myeloma``, ``allogeneic``, ``population`` or
-    ``biology``; ``autoimmune``, ``leukaemia``, ``lymphoma`` and ``allogeneic`` match the
-    book's scenario colours.
+    ``autoimmune``, ``leukaemia``, ``lymphoma``, ``myeloma``, ``mixed blood cancers`` (a
+    cohort or a label across them, such as a registry of ALL and lymphoma), ``allogeneic``,
+    ``population`` or ``biology``; ``autoimmune``, ``leukaemia``, ``lymphoma`` and
+    ``allogeneic`` match the book's scenario colours.
 ``n``
     Number of patients or subjects behind the number, where the source states it (NaN otherwise).
 ``source``

@@ -39,6 +39,7 @@ SETTINGS = (
     "leukaemia",
     "lymphoma",
     "myeloma",
+    "mixed blood cancers",
     "allogeneic",
     "population",
     "biology",

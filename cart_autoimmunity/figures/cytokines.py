@@ -47,6 +47,10 @@ _MARKERS = {
 }
 
 
+#: Characters per line of a cohort's name on the rate plot's axis.
+COHORT_LABEL_CHARS = 24
+
+
 def plot_event_rates(
     rates: pd.DataFrame,
     quantities=("crs_any_grade", "crs_grade_3_plus", "crs_severe"),
@@ -72,8 +76,14 @@ def plot_event_rates(
     if shown.empty:
         raise ValueError(f"no rows for quantities {quantities}")
     cohorts = list(dict.fromkeys(shown["cohort"]))
+    # Long cohort names wrap, so that the figure keeps its width on a phone; each row has
+    # room for the longest name's lines (two lines in 0.45 in).
+    names = [
+        textwrap.fill(c, COHORT_LABEL_CHARS, break_on_hyphens=False) for c in cohorts
+    ]
+    lines = max(2, *(name.count("\n") + 1 for name in names))
     fig, ax = new_figure(
-        width_in=MAX_FIGURE_WIDTH_IN, height_in=0.45 * len(cohorts) + 2.0
+        width_in=MAX_FIGURE_WIDTH_IN, height_in=0.225 * lines * len(cohorts) + 2.0
     )
     offsets = dict(
         zip(
@@ -129,8 +139,7 @@ def plot_event_rates(
             linewidth=4,
             label=setting,
         )
-    # Long cohort names wrap, so that the figure keeps its width on a phone.
-    ax.set_yticks(range(len(cohorts)), [textwrap.fill(c, 22) for c in cohorts])
+    ax.set_yticks(range(len(cohorts)), names)
     ax.invert_yaxis()
     ax.set_xlim(-2, 100)
     ax.set_xlabel("Patients affected (%)")

@@ -247,9 +247,34 @@ def illegible_texts(fig, width_in: float | None = None) -> list[str]:
     return small
 
 
+def _overlapping_tick_labels(ax, renderer) -> list[str]:
+    """Tick labels of one axis of ``ax`` whose drawn boxes overlap (by more than a pixel),
+    such as cohort names wrapped onto more lines than their row has room for."""
+    problems = []
+    for axis in (ax.xaxis, ax.yaxis):
+        labels = [
+            label
+            for label in axis.get_ticklabels()
+            if label.get_visible() and label.get_text().strip()
+        ]
+        boxes = [label.get_window_extent(renderer) for label in labels]
+        for i, (first, box) in enumerate(zip(labels, boxes)):
+            for second, other in zip(labels[i + 1 :], boxes[i + 1 :]):
+                if (
+                    min(box.x1, other.x1) - max(box.x0, other.x0) > 1
+                    and min(box.y1, other.y1) - max(box.y0, other.y0) > 1
+                ):
+                    problems.append(
+                        f"tick labels {first.get_text()[:30]!r} and "
+                        f"{second.get_text()[:30]!r} overlap"
+                    )
+    return problems
+
+
 def crowded_texts(fig) -> list[str]:
-    """Labels written into a plot (``ax.text``/``ax.annotate``) that a reader cannot read
-    cleanly: one whose box runs out of its axes, or that a plotted line crosses.
+    """Labels a reader cannot read cleanly: one written into a plot (``ax.text``/
+    ``ax.annotate``) whose box runs out of its axes, or that a plotted line crosses, and tick
+    labels of one axis that overlap each other.
 
     Boxes are the texts' drawn extents in display pixels; a line crosses a label when its
     path, as drawn, passes through that box (:meth:`matplotlib.path.Path.intersects_bbox`).
@@ -260,6 +285,7 @@ def crowded_texts(fig) -> list[str]:
     renderer = fig.canvas.get_renderer()
     problems = []
     for ax in fig.axes:
+        problems += _overlapping_tick_labels(ax, renderer)
         frame = ax.get_window_extent(renderer)
         for text in ax.texts:
             if not (text.get_visible() and text.get_text().strip()):
