@@ -239,6 +239,18 @@ def first_passage_days(times: np.ndarray, sizes: np.ndarray, size: float) -> np.
     return out
 
 
+def _passages(size, params, clones, t_end_days, dt_days, n_replicates, seed):
+    """For each clone: ``(clone, sizes, days)``, its simulated sizes and the first day each
+    replicate has ``size`` cells (:func:`first_passage_days`); one simulation per clone.
+    ``clones`` and the run settings are checked before any simulation."""
+    clones = validation.require_names("clones", clones, CLONES)
+    for clone in clones:
+        times, sizes = simulate_clone(
+            clone, params, t_end_days, dt_days, n_replicates, seed
+        )
+        yield clone, sizes, first_passage_days(times, sizes, size)
+
+
 def time_to_size(
     size: float = 1e6,
     params: CloneParameters | None = None,
@@ -255,14 +267,11 @@ def time_to_size(
     smaller at ``t_end_days``), ``years`` and ``theory_days``
     (:func:`approx_time_to_size`). Resolution is ``dt_days``.
     """
-    size = validation.require_positive("size", size)  # before the simulations
-    clones = validation.require_names("clones", clones, CLONES)
+    size = validation.require_positive("size", size)
     frames = []
-    for clone in clones:
-        times, sizes = simulate_clone(
-            clone, params, t_end_days, dt_days, n_replicates, seed
-        )
-        days = first_passage_days(times, sizes, size)
+    for clone, _, days in _passages(
+        size, params, clones, t_end_days, dt_days, n_replicates, seed
+    ):
         birth, death = clone_rates(clone, params)
         frames.append(
             pd.DataFrame(
@@ -293,14 +302,13 @@ def clone_summary(
     ``t_end_days``), ``median_days_to_size`` (among clones that got there),
     ``theory_days_to_size``.
     """
-    size = validation.require_positive("size", size)  # before the simulations
+    size = validation.require_positive("size", size)
     rows = []
-    for clone in CLONES:
+    for clone, sizes, passage in _passages(
+        size, params, CLONES, t_end_days, dt_days, n_replicates, seed
+    ):
         birth, death = clone_rates(clone, params)
-        times, sizes = simulate_clone(
-            clone, params, t_end_days, dt_days, n_replicates, seed
-        )
-        days = pd.Series(first_passage_days(times, sizes, size))  # as time_to_size's
+        days = pd.Series(passage)
         rows.append(
             {
                 "clone": clone,

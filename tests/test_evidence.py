@@ -192,7 +192,7 @@ def test_autoimmune_crs_is_milder_than_cancer_trials():
     severe = df[df["quantity"] == "crs_grade_3_plus"]
     autoimmune = severe.loc[severe["setting"] == "autoimmune", "value"].max()
     cancer = severe.loc[
-        severe["setting"].isin(["leukaemia", "lymphoma", "mixed blood cancers"]),
+        severe["setting"].isin(evidence.CANCER_SETTINGS),
         "value",
     ].min()
     assert autoimmune < cancer

@@ -163,7 +163,7 @@ def numbers() -> dict:
 def tables(params: KineticsParameters | None = None) -> dict[str, pd.DataFrame]:
     """Every table the chapter shows, as data; ``params`` feed the first model run."""
     crs = evidence.crs_rates()
-    cancer = crs[crs["setting"].isin(["leukaemia", "lymphoma", "mixed blood cancers"])]
+    cancer = crs[crs["setting"].isin(evidence.CANCER_SETTINGS)]
     cancer = cancer.assign(
         measured=cancer["quantity"].map(RATE_LABELS),
         share=[

@@ -48,7 +48,15 @@ import pandas as pd
 
 from ..validation import require_choice
 from . import summaries
-from ._table import COLUMNS, SETTINGS, STATUSES, UNITS, duplicates, read_table
+from ._table import (
+    CANCER_SETTINGS,
+    COLUMNS,
+    SETTINGS,
+    STATUSES,
+    UNITS,
+    duplicates,
+    read_table,
+)
 from .damage import organ_damage
 from .delivery import manufacturing, prices
 from .future import donor_cell_reports, refractory_lupus
@@ -107,6 +115,7 @@ def citation_keys() -> set[str]:
 __all__ = [
     "COLUMNS",
     "SETTINGS",
+    "CANCER_SETTINGS",
     "STATUSES",
     "TABLES",
     "UNITS",

@@ -44,6 +44,8 @@ SETTINGS = (
     "population",
     "biology",
 )
+#: The settings that are blood cancers (the cancer side of every cancer-vs-autoimmune table).
+CANCER_SETTINGS = ("leukaemia", "lymphoma", "myeloma", "mixed blood cancers")
 STATUSES = ("primary", "secondary", "assumption")
 
 #: Units a row may carry (add one here when a new kind of number is cited).
